@@ -1,0 +1,15 @@
+"""Template context shared by every page: what the navigation may show."""
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "units": user.has_any_perm("unit:view"),
+            "campaigns": user.has_any_perm("campaign:view"),
+            "users": user.has_global_perm("user:manage"),
+            "manage_units": user.has_any_perm("unit:manage"),
+        }
+    }

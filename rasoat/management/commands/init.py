@@ -1,0 +1,57 @@
+"""Set up or upgrade an installation; safe to run any number of times."""
+
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from rasoat.campaigns.services import ensure_first_campaign
+from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs.registry import load_seed_registry
+from rasoat.orgs.roles import Role
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database, load the Lai Châu registry when there are no units, create the first "
+        "campaign when there is none and the account 'admin' when it is missing. Keeps existing data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-static", action="store_true", help="Skip collectstatic.")
+
+    def handle(self, *args, no_static=False, **options):
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        if not no_static:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        with transaction.atomic():
+            if not Unit.objects.exists():
+                created = load_seed_registry()
+                self.stdout.write(f"Loaded the Lai Châu registry: {created} units.")
+            campaign = ensure_first_campaign()
+            if campaign is not None:
+                self.stdout.write(f"Created campaign {campaign.code} with {campaign.assignments.count()} units.")
+            self._ensure_admin()
+
+    def _ensure_admin(self) -> None:
+        password_file = settings.VAR_DIR / "admin-password.txt"
+        if User.objects.filter(username=ADMIN_USERNAME).exists():
+            if password_file.exists():
+                self.stdout.write(f"Account '{ADMIN_USERNAME}' exists; its first password is in {password_file}.")
+            return
+        password = secrets.token_urlsafe(12)
+        admin = User.objects.create_user(ADMIN_USERNAME, password=password, full_name="Quản trị hệ thống")
+        for root in Unit.objects.filter(parent__isnull=True):
+            Membership.objects.create(user=admin, unit=root, role=Role.ADMIN)
+        password_file.unlink(missing_ok=True)
+        password_file.touch(mode=0o600)
+        password_file.write_text(password + "\n")
+        self.stdout.write(self.style.SUCCESS(
+            f"Created account '{ADMIN_USERNAME}' with password: {password}\n"
+            f"(kept in {password_file}, readable by its owner only; change it after logging in)"
+        ))

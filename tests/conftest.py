@@ -1,0 +1,78 @@
+"""Shared fixtures: the Lai Châu registry, the first campaign and the named personas.
+
+Personas (CONVENTIONS.md): admin and reviewer at the province, editors of the
+communes Mường Kim and Mường Tè, a viewer of Mường Kim, and anonymous.
+"""
+
+import pytest
+from django.test import Client
+
+from rasoat.campaigns.models import Campaign
+from rasoat.campaigns.services import ensure_first_campaign
+from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs.registry import load_seed_registry
+from rasoat.orgs.roles import Role
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+MUONG_KIM = "X.03637"
+MUONG_TE = "X.03445"
+MUONG_KIM_UNITS = ["X.03637.DU", "X.03637.HD", "X.03637.UB", "X.03637.TT", "X.03637.MT"]
+MUONG_TE_UNITS = ["X.03445.DU", "X.03445.HD", "X.03445.UB", "X.03445.TT", "X.03445.MT"]
+
+# persona name -> (role, unit code); None for anonymous
+PERSONAS = {
+    "admin": (Role.ADMIN, "LC"),
+    "reviewer": (Role.REVIEWER, "LC"),
+    "editor_muong_kim": (Role.EDITOR, MUONG_KIM),
+    "editor_muong_te": (Role.EDITOR, MUONG_TE),
+    "viewer_muong_kim": (Role.VIEWER, MUONG_KIM),
+}
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(settings):
+    """Tests see the product as its users do: in Vietnamese."""
+    settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture
+def lai_chau(db) -> Unit:
+    """The shipped registry and the first campaign; returns the province."""
+    if not Unit.objects.exists():
+        load_seed_registry()
+    ensure_first_campaign()
+    return Unit.objects.get(code="LC")
+
+
+@pytest.fixture
+def campaign(lai_chau) -> Campaign:
+    return Campaign.objects.get(code="RS2026")
+
+
+def make_user(username: str, role: str | None = None, unit_code: str | None = None, **fields) -> User:
+    """A user with the test password and, when given, one membership."""
+    user = User.objects.create_user(username, password=PASSWORD, full_name=fields.pop("full_name", username), **fields)
+    if role:
+        Membership.objects.create(user=user, unit=Unit.objects.get(code=unit_code), role=role)
+    return user
+
+
+@pytest.fixture
+def personas(lai_chau) -> dict[str, User | None]:
+    users: dict[str, User | None] = {name: make_user(name, role, code) for name, (role, code) in PERSONAS.items()}
+    users["anonymous"] = None
+    return users
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(personas) -> dict[str, Client]:
+    """A logged-in test client per persona ("anonymous" is logged out)."""
+    return {name: client_for(user) for name, user in personas.items()}
