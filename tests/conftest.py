@@ -52,7 +52,9 @@ def campaign(lai_chau) -> Campaign:
 
 def make_user(username: str, role: str | None = None, unit_code: str | None = None, **fields) -> User:
     """A user with the test password and, when given, one membership."""
-    user = User.objects.create_user(username, password=PASSWORD, full_name=fields.pop("full_name", username), **fields)
+    user = User.objects.create_user(
+        username, password=PASSWORD, full_name=fields.pop("full_name", username), **fields
+    )
     if role:
         Membership.objects.create(user=user, unit=Unit.objects.get(code=unit_code), role=role)
     return user
@@ -60,7 +62,9 @@ def make_user(username: str, role: str | None = None, unit_code: str | None = No
 
 @pytest.fixture
 def personas(lai_chau) -> dict[str, User | None]:
-    users: dict[str, User | None] = {name: make_user(name, role, code) for name, (role, code) in PERSONAS.items()}
+    users: dict[str, User | None] = {
+        name: make_user(name, role, code) for name, (role, code) in PERSONAS.items()
+    }
     users["anonymous"] = None
     return users
 

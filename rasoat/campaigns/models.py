@@ -25,15 +25,21 @@ class Campaign(models.Model):
         _("appendix version"), max_length=10, choices=APPENDIX_VERSIONS, default="2026.1"
     )
     previous = models.ForeignKey(
-        "self", verbose_name=_("previous campaign"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="next_campaigns",
+        "self",
+        verbose_name=_("previous campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_campaigns",
         help_text=_("Units may start from their data of this campaign."),
     )
     contact_division = models.CharField(_("contact division"), max_length=300, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    units = models.ManyToManyField(Unit, through="Assignment", related_name="campaigns", verbose_name=_("units"))
+    units = models.ManyToManyField(
+        Unit, through="Assignment", related_name="campaigns", verbose_name=_("units")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -65,7 +71,9 @@ class Assignment(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="assignments"
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments"
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
     )

@@ -77,8 +77,12 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=255)
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices, blank=True)
@@ -86,13 +90,19 @@ class Unit(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reports = models.BooleanField(_("reports"), default=False, help_text=_("Fills in the appendix."))
     commune = models.ForeignKey(
-        "self", verbose_name=_("commune"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="commune_units",
+        "self",
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commune_units",
         limit_choices_to={"kind": Kind.COMMUNE},
         help_text=_("For commune-level units: the commune or ward they belong to."),
     )
     former_district = models.CharField(
-        _("former district"), max_length=100, blank=True,
+        _("former district"),
+        max_length=100,
+        blank=True,
         help_text=_("The district before 1 July 2025, for grouping in reports."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -108,6 +118,15 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(self.name)
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs.pop("force_insert", None)
+            kwargs["update_fields"] = ["path"]
+        self.path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
+        super().save(*args, **kwargs)
+
     @property
     def depth(self) -> int:
         return self.path.count("/") - 1 if self.path else 0
@@ -119,15 +138,6 @@ class Unit(models.Model):
     def is_within(self, other: "Unit") -> bool:
         """True when this unit is `other` or below it."""
         return self.path.startswith(other.path)
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        if self.pk is None:
-            super().save(*args, **kwargs)
-            kwargs.pop("force_insert", None)
-            kwargs["update_fields"] = ["path"]
-        self.path = f"{self.parent.path if self.parent_id else ''}{self.pk}/"
-        super().save(*args, **kwargs)
 
 
 class User(AbstractUser):
@@ -179,8 +189,12 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A role held by a user on a unit and everything below it."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
@@ -204,3 +218,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("failed login")
         verbose_name_plural = _("failed logins")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address} {self.at:%Y-%m-%d %H:%M}"

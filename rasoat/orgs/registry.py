@@ -48,7 +48,10 @@ class RowError:
 
     def __str__(self) -> str:
         return _("Row %(row)s, column “%(column)s”: %(message)s (value: “%(value)s”)") % {
-            "row": self.row, "column": self.column, "message": self.message, "value": self.value,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "value": self.value,
         }
 
 
@@ -121,8 +124,14 @@ def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict],
         if not row["code"]:
             continue
         if row["code"] in seen:
-            errors.append(RowError(first_row + i, HEADERS["code"], row["code"], _(
-                "the code is repeated (first on row %(row)s)") % {"row": seen[row["code"]]}))
+            errors.append(
+                RowError(
+                    first_row + i,
+                    HEADERS["code"],
+                    row["code"],
+                    _("the code is repeated (first on row %(row)s)") % {"row": seen[row["code"]]},
+                )
+            )
         else:
             seen[row["code"]] = first_row + i
 
@@ -133,7 +142,9 @@ def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict],
         parent = row["parent_code"]
         if parent:
             if parent == row["code"]:
-                errors.append(RowError(row_no, HEADERS["parent_code"], parent, _("a unit cannot be its own parent")))
+                errors.append(
+                    RowError(row_no, HEADERS["parent_code"], parent, _("a unit cannot be its own parent"))
+                )
             elif parent not in in_file and parent not in existing:
                 errors.append(RowError(row_no, HEADERS["parent_code"], parent, _("no unit has this code")))
         elif row["kind"] and row["kind"] != Kind.PROVINCE:
@@ -144,7 +155,9 @@ def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict],
             if kind is None:
                 errors.append(RowError(row_no, HEADERS["commune_code"], commune, _("no unit has this code")))
             elif kind != Kind.COMMUNE:
-                errors.append(RowError(row_no, HEADERS["commune_code"], commune, _("this unit is not a commune")))
+                errors.append(
+                    RowError(row_no, HEADERS["commune_code"], commune, _("this unit is not a commune"))
+                )
     if not errors:
         errors.extend(_cycles(rows, first_row))
     return rows, errors
@@ -158,8 +171,14 @@ def _cycles(rows: list[dict], first_row: int) -> list[RowError]:
         seen, code = set(), row["code"]
         while code in parents:
             if code in seen:
-                errors.append(RowError(first_row + i, HEADERS["parent_code"], row["parent_code"],
-                                       _("the parent chain loops back to this unit")))
+                errors.append(
+                    RowError(
+                        first_row + i,
+                        HEADERS["parent_code"],
+                        row["parent_code"],
+                        _("the parent chain loops back to this unit"),
+                    )
+                )
                 break
             seen.add(code)
             code = parents[code]
@@ -218,7 +237,7 @@ def move_unit(unit: Unit, new_parent: Unit | None) -> None:
     new_path = unit.path
     if old_path and old_path != new_path:
         for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).only("pk", "path"):
-            Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path):])
+            Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
 
 
 def read_seed_csv(path: Path = SEED_CSV) -> list[dict]:

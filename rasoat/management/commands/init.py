@@ -35,14 +35,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded the Lai Châu registry: {created} units.")
             campaign = ensure_first_campaign()
             if campaign is not None:
-                self.stdout.write(f"Created campaign {campaign.code} with {campaign.assignments.count()} units.")
+                self.stdout.write(
+                    f"Created campaign {campaign.code} with {campaign.assignments.count()} units."
+                )
             self._ensure_admin()
 
     def _ensure_admin(self) -> None:
         password_file = settings.VAR_DIR / "admin-password.txt"
         if User.objects.filter(username=ADMIN_USERNAME).exists():
             if password_file.exists():
-                self.stdout.write(f"Account '{ADMIN_USERNAME}' exists; its first password is in {password_file}.")
+                self.stdout.write(
+                    f"Account '{ADMIN_USERNAME}' exists; its first password is in {password_file}."
+                )
             return
         password = secrets.token_urlsafe(12)
         admin = User.objects.create_user(ADMIN_USERNAME, password=password, full_name="Quản trị hệ thống")
@@ -51,7 +55,9 @@ class Command(BaseCommand):
         password_file.unlink(missing_ok=True)
         password_file.touch(mode=0o600)
         password_file.write_text(password + "\n")
-        self.stdout.write(self.style.SUCCESS(
-            f"Created account '{ADMIN_USERNAME}' with password: {password}\n"
-            f"(kept in {password_file}, readable by its owner only; change it after logging in)"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created account '{ADMIN_USERNAME}' with password: {password}\n"
+                f"(kept in {password_file}, readable by its owner only; change it after logging in)"
+            )
+        )

@@ -18,9 +18,18 @@ class Command(BaseCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         self.stdout.write(f"rasoat: http://{bind}/")
         argv = [
-            sys.executable, "-m", "gunicorn", "rasoat.wsgi:application",
-            "--bind", bind, "--workers", str(workers),
-            "--access-logfile", "-", "--timeout", "120",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rasoat.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
         ]
         sys.stdout.flush()
         # Replace this process so that signals (Ctrl+C, systemd stop) reach gunicorn directly.
