@@ -11,5 +11,6 @@ def navigation(request) -> dict:
             "campaigns": user.has_any_perm("campaign:view"),
             "users": user.has_global_perm("user:manage"),
             "manage_units": user.has_any_perm("unit:manage"),
+            "audit": user.has_any_perm("audit:view"),
         }
     }

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rasoat",
     "rasoat.orgs",
     "rasoat.campaigns",
+    "rasoat.audit",
 ]
 
 MIDDLEWARE = [

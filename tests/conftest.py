@@ -36,6 +36,34 @@ def _vietnamese(settings):
     settings.LANGUAGE_CODE = "vi"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The production hasher is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the registry and the first campaign once; each test's transaction rolls back over them.
+
+    Browser tests (transactional) flush the tables; `lai_chau` loads them again when that happened.
+    """
+    with django_db_blocker.unblock():
+        load_seed_registry()
+        ensure_first_campaign()
+
+
+@pytest.fixture
+def empty_database(db) -> None:
+    """No registry and no campaign, as on a fresh install."""
+    from rasoat.campaigns.models import Assignment
+
+    Assignment.objects.all().delete()
+    Campaign.objects.all().delete()
+    Unit.objects.update(parent=None, commune=None)
+    Unit.objects.all().delete()
+
+
 @pytest.fixture
 def lai_chau(db) -> Unit:
     """The shipped registry and the first campaign; returns the province."""

@@ -157,14 +157,17 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def scope_paths(self, perm: str) -> list[str]:
-        """Paths of the units under which `perm` is granted, cached on this object."""
-        cache = self.__dict__.setdefault("_scope_cache", {})
-        if perm not in cache:
-            paths = self.memberships.filter(role__in=roles_with(perm), unit__active=True).values_list(
-                "unit__path", flat=True
+        """Paths of the units under which `perm` is granted.
+
+        All memberships are read in one query and kept on this object (one request), so checking
+        several permissions for the navigation and the view costs a single query.
+        """
+        if "_memberships_cache" not in self.__dict__:
+            self.__dict__["_memberships_cache"] = list(
+                self.memberships.filter(unit__active=True).values_list("role", "unit__path")
             )
-            cache[perm] = sorted(set(paths))
-        return cache[perm]
+        roles = set(roles_with(perm))
+        return sorted({path for role, path in self.__dict__["_memberships_cache"] if role in roles})
 
     def has_unit_perm(self, perm: str, unit: Unit) -> bool:
         """Whether `perm` is granted on `unit` through a membership at or above it."""

@@ -17,7 +17,8 @@ def run_init(settings, tmp_path) -> str:
     return out.getvalue()
 
 
-def test_init_loads_registry_campaign_and_admin(db, settings, tmp_path):
+def test_init_loads_registry_campaign_and_admin(empty_database, settings, tmp_path):
+    assert not Unit.objects.exists()
     output = run_init(settings, tmp_path)
 
     assert Unit.objects.count() == 259
@@ -45,7 +46,7 @@ def test_init_loads_registry_campaign_and_admin(db, settings, tmp_path):
     assert Membership.objects.filter(user=admin, role=Role.ADMIN, unit__code="LC").exists()
 
 
-def test_init_twice_duplicates_nothing_and_keeps_data(db, settings, tmp_path):
+def test_init_twice_duplicates_nothing_and_keeps_data(empty_database, settings, tmp_path):
     run_init(settings, tmp_path)
     password = (tmp_path / "admin-password.txt").read_text().strip()
     unit = Unit.objects.get(code="X.03637.UB")
@@ -63,7 +64,7 @@ def test_init_twice_duplicates_nothing_and_keeps_data(db, settings, tmp_path):
     assert Unit.objects.get(code="X.03637.UB").name.endswith("(đã sửa)")
 
 
-def test_registry_tree_paths_and_communes(db, settings, tmp_path):
+def test_registry_tree_paths_and_communes(empty_database, settings, tmp_path):
     run_init(settings, tmp_path)
     province = Unit.objects.get(code="LC")
     commune = Unit.objects.get(code="X.03637")
