@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     # The project package is an app too: base layout, static files, catalogue, init/serve commands.
-    "rasoat",
+    "rasoat.apps.RasoatConfig",
     "rasoat.orgs",
     "rasoat.campaigns",
     "rasoat.audit",

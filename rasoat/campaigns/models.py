@@ -1,5 +1,6 @@
 """Campaigns (đợt rà soát) and the units assigned to each, with their status."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +100,85 @@ class Assignment(models.Model):
         from django.utils import timezone
 
         return timezone.localdate(self.submitted_at) > self.campaign.deadline
+
+
+class Snapshot(models.Model):
+    """An immutable copy of all six sheets of an assignment, taken at each submit (and before imports).
+
+    `data` has the shape of `rasoat dump`. Nothing ever updates a snapshot: what a unit submitted
+    stays readable and comparable with any later one.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        BEFORE_IMPORT = "before_import", _("Before an import")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SUBMIT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    appendix_version = models.CharField(_("appendix version"), max_length=10)
+    data = models.JSONField(_("data"))
+    rows = models.JSONField(_("rows per sheet"), default=dict)
+    # The stored ids of the rows, parallel to `data`, so that two snapshots are compared row by row.
+    row_ids = models.JSONField(_("row ids"), default=dict)
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("snapshots are immutable")
+        super().save(*args, **kwargs)
+
+
+class Transition(models.Model):
+    """A status change of an assignment: who, when, from what to what, and why."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    snapshot = models.ForeignKey(
+        Snapshot,
+        verbose_name=_("snapshot"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    late = models.BooleanField(_("late"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.from_status} → {self.to_status}"

@@ -1,11 +1,22 @@
-"""Campaign operations: creating the first campaign and assigning units."""
+"""Campaign operations: creating campaigns, the rules a campaign must satisfy, assigning units and
+the scoped progress figures shown on the board.
+
+The rules are functions here (not only form methods) so that the web form, a future API and an
+import all enforce the same ones.
+"""
 
 import datetime
+import re
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rasoat.campaigns.models import Assignment, Campaign
-from rasoat.orgs.models import Unit
+from rasoat.campaigns.models import Assignment, Campaign, Status
+from rasoat.orgs.models import Kind, Unit
 
 FIRST_CAMPAIGN = {
     "code": "RS2026",
@@ -18,6 +29,58 @@ FIRST_CAMPAIGN = {
     "contact_phone": "02313.798.798",
 }
 
+# The code is part of every campaign URL, so it is limited to characters that need no escaping.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+# --- rules -----------------------------------------------------------------------------------------
+
+
+def validate_code(code: str, exclude_pk: int | None = None) -> None:
+    """Refuse a code that is not URL-safe or that another campaign already uses (ignoring case,
+    so that "rs2026" and "RS2026" cannot both exist and be confused)."""
+    if not CODE_PATTERN.match(code or ""):
+        raise ValidationError(
+            _("Use only letters without accents, digits, dashes (-) and underscores (_), no spaces."),
+            code="invalid",
+        )
+    others = Campaign.objects.filter(code__iexact=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError(
+            _("Another campaign already uses the code “%(code)s”.") % {"code": code}, code="unique"
+        )
+
+
+def validate_dates(opened_on: datetime.date | None, deadline: datetime.date | None) -> None:
+    """The deadline may not come before the opening date."""
+    if opened_on and deadline and deadline < opened_on:
+        raise ValidationError(
+            {
+                "deadline": _("The deadline cannot be before the opening date (%(date)s).")
+                % {"date": opened_on.strftime("%d/%m/%Y")}
+            }
+        )
+
+
+def validate_previous(campaign: Campaign | None, previous: Campaign | None) -> None:
+    """The previous campaign must be another campaign and must not lead back to this one."""
+    if previous is None or campaign is None or campaign.pk is None:
+        return
+    seen: set[int] = set()
+    current: Campaign | None = previous
+    while current is not None and current.pk not in seen:
+        if current.pk == campaign.pk:
+            raise ValidationError(
+                {"previous": _("A campaign cannot follow itself, directly or through other campaigns.")}
+            )
+        seen.add(current.pk)
+        current = current.previous
+
+
+# --- creating and assigning ------------------------------------------------------------------------
+
 
 def assign_units(campaign: Campaign, units) -> int:
     """Assign units (a queryset or list) to a campaign; already assigned ones are left alone."""
@@ -29,12 +92,41 @@ def assign_units(campaign: Campaign, units) -> int:
 
 def unassign_units(campaign: Campaign, units) -> int:
     """Remove units from a campaign; only those that have not started may be removed."""
-    from rasoat.campaigns.models import Status
-
-    deleted, _detail = campaign.assignments.filter(
-        unit__in=units, status=Status.NOT_STARTED
-    ).delete()
+    deleted, _detail = campaign.assignments.filter(unit__in=units, status=Status.NOT_STARTED).delete()
     return deleted
+
+
+def assignable_units(campaign: Campaign) -> QuerySet[Unit]:
+    """Active reporting units that the campaign does not include yet."""
+    return Unit.objects.reporting().exclude(assignments__campaign=campaign)
+
+
+@transaction.atomic
+def add_units(campaign: Campaign, units) -> int:
+    """Assign the given units, keeping only active reporting ones; returns how many were added."""
+    ids = [unit.pk for unit in units]
+    return assign_units(campaign, assignable_units(campaign).filter(pk__in=ids))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What `remove_units` did: how many it removed, and the units it refused to remove."""
+
+    removed: int
+    refused: list[Unit]
+
+
+@transaction.atomic
+def remove_units(campaign: Campaign, units) -> Removal:
+    """Remove units from a campaign. A unit whose work has started (any status other than
+    "not started") keeps its assignment, because its data and history hang on it."""
+    ids = [unit.pk for unit in units]
+    selected = campaign.assignments.filter(unit_id__in=ids)
+    refused = [
+        assignment.unit for assignment in selected.exclude(status=Status.NOT_STARTED).select_related("unit")
+    ]
+    removed = unassign_units(campaign, Unit.objects.filter(pk__in=ids))
+    return Removal(removed=removed, refused=refused)
 
 
 @transaction.atomic
@@ -51,3 +143,48 @@ def ensure_first_campaign() -> Campaign | None:
     if Campaign.objects.exists():
         return None
     return create_campaign(**FIRST_CAMPAIGN)
+
+
+# --- progress (always scoped to what the user may see) ---------------------------------------------
+
+
+def visible_assignments(user, campaign: Campaign) -> QuerySet[Assignment]:
+    """The campaign's assignments whose unit `user` may see, with what a table row needs."""
+    return (
+        Assignment.objects.visible_to(user, "data:view")
+        .filter(campaign=campaign)
+        .select_related("campaign", "unit", "unit__commune")
+    )
+
+
+def visible_communes(user) -> QuerySet[Unit]:
+    """Communes the user may see data of (for the board's filter and the commune page)."""
+    return Unit.objects.visible_to(user, "data:view").filter(kind=Kind.COMMUNE).order_by("name")
+
+
+def status_counts(assignments: QuerySet[Assignment]) -> dict[str, int]:
+    """Number of assignments per status, every status present (zero when none), counted in SQL."""
+    counts = dict.fromkeys(Status.values, 0)
+    # order_by() drops the model's ordering, which would otherwise split the groups.
+    for row in assignments.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def counts_by_campaign(user) -> dict[int, dict[str, int]]:
+    """For every campaign, the number of the user's visible assignments per status (one query)."""
+    result: dict[int, dict[str, int]] = {}
+    rows = (
+        Assignment.objects.visible_to(user, "data:view")
+        .order_by()
+        .values("campaign_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        result.setdefault(row["campaign_id"], dict.fromkeys(Status.values, 0))[row["status"]] = row["n"]
+    return result
+
+
+def days_left(campaign: Campaign, today: datetime.date | None = None) -> int:
+    """Days from today to the deadline: positive before it, 0 on the day, negative after it."""
+    return (campaign.deadline - (today or timezone.localdate())).days

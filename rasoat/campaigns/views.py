@@ -1,27 +1,233 @@
-"""Stub views, replaced by the real ones."""
-from django.http import HttpResponse
+"""Views of campaigns: the list, create/edit, assigning units, the progress board and a commune's page.
+
+Who may do what: anyone with "campaign:view" somewhere sees campaigns (others get 404, as if the
+pages did not exist); changing a campaign needs "campaign:manage" on the whole province (others
+who can see campaigns get 403). Progress figures are always scoped with "data:view".
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rasoat.campaigns import services
+from rasoat.campaigns.forms import (
+    AddUnitsForm,
+    BoardFilterForm,
+    CampaignCreateForm,
+    CampaignForm,
+    RemoveUnitsForm,
+)
+from rasoat.campaigns.models import Campaign, Status
+from rasoat.orgs.models import Level, Membership
+from rasoat.orgs.roles import Role
+
+BOARD_PAGE_SIZE = 500
 
 
-def campaign_list(request, *args, **kwargs):
-    return HttpResponse('campaign_list')
+def _require_view(user) -> None:
+    if not user.has_any_perm("campaign:view"):
+        raise Http404
 
 
-def campaign_create(request, *args, **kwargs):
-    return HttpResponse('campaign_create')
+def _require_manage(user) -> None:
+    _require_view(user)
+    if not user.has_global_perm("campaign:manage"):
+        raise PermissionDenied
 
 
-def campaign_board(request, *args, **kwargs):
-    return HttpResponse('campaign_board')
+def _deadline_context(campaign: Campaign) -> dict:
+    days = services.days_left(campaign)
+    return {"days_left": days, "days_past": -days}
 
 
-def campaign_edit(request, *args, **kwargs):
-    return HttpResponse('campaign_edit')
+@login_required
+def campaign_list(request):
+    """Every campaign, with the progress of the units the user may see."""
+    _require_view(request.user)
+    counts = services.counts_by_campaign(request.user)
+    empty = dict.fromkeys(Status.values, 0)
+    rows = []
+    for campaign in Campaign.objects.all():
+        by_status = counts.get(campaign.pk, empty)
+        rows.append(
+            {
+                "campaign": campaign,
+                **_deadline_context(campaign),
+                "total": sum(by_status.values()),
+                "counts": [(status, label, by_status[status]) for status, label in Status.choices],
+            }
+        )
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "rows": rows,
+            "can_manage": request.user.has_global_perm("campaign:manage"),
+        },
+    )
 
 
-def campaign_assign(request, *args, **kwargs):
-    return HttpResponse('campaign_assign')
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    _require_manage(request.user)
+    form = CampaignCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CampaignForm.Meta.fields}
+        campaign = services.create_campaign(assign_all=form.cleaned_data["assign_all"], **fields)
+        messages.success(
+            request,
+            _("Campaign %(code)s was created with %(count)s units.")
+            % {
+                "code": campaign.code,
+                "count": campaign.assignments.count(),
+            },
+        )
+        return redirect("campaign_board", code=campaign.code)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
 
-def campaign_commune(request, *args, **kwargs):
-    return HttpResponse('campaign_commune')
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, code: str):
+    _require_view(request.user)
+    campaign = get_object_or_404(Campaign, code=code)
+    _require_manage(request.user)
+    form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        messages.success(request, _("The campaign was saved."))
+        return redirect("campaign_board", code=campaign.code)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
+
+def _apply_assign_post(request, campaign: Campaign) -> None:
+    """Carry out one action of the assign page and report the outcome as messages."""
+    action = request.POST.get("action")
+    if action == "add_all":
+        added = services.add_units(campaign, services.assignable_units(campaign))
+        messages.success(request, _("%(count)s units were added.") % {"count": added})
+        return
+    form_class = {"add": AddUnitsForm, "remove": RemoveUnitsForm}.get(action)
+    if form_class is None:
+        messages.error(request, _("Unknown action."))
+        return
+    form = form_class(campaign, request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("units", []):
+            messages.error(request, error)
+        return
+    if action == "add":
+        added = services.add_units(campaign, form.cleaned_data["units"])
+        messages.success(request, _("%(count)s units were added.") % {"count": added})
+        return
+    result = services.remove_units(campaign, form.cleaned_data["units"])
+    if result.removed:
+        messages.success(request, _("%(count)s units were removed.") % {"count": result.removed})
+    if result.refused:
+        names = ", ".join(unit.name for unit in result.refused)
+        messages.error(
+            request,
+            _("These units were not removed because their work has started: %(names)s.") % {"names": names},
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_assign(request, code: str):
+    """The units a campaign includes: add some, add all, or remove those not started.
+
+    Every POST ends in a redirect (its outcome, errors included, is shown as messages), so a reload
+    never repeats an action.
+    """
+    _require_view(request.user)
+    campaign = get_object_or_404(Campaign, code=code)
+    _require_manage(request.user)
+    if request.method == "POST":
+        _apply_assign_post(request, campaign)
+        return redirect("campaign_assign", code=campaign.code)
+    add_form = AddUnitsForm(campaign)
+    assignments = campaign.assignments.select_related("unit", "unit__commune")
+    return render(
+        request,
+        "campaigns/campaign_assign.html",
+        {
+            "campaign": campaign,
+            "assignments": assignments,
+            "add_form": add_form,
+            "not_started": Status.NOT_STARTED,
+            "assignable_count": add_form.fields["units"].queryset.count(),
+        },
+    )
+
+
+@login_required
+def campaign_board(request, code: str):
+    """Progress of a campaign over the units the user may see, with filters and counts per status."""
+    _require_view(request.user)
+    campaign = get_object_or_404(Campaign, code=code)
+    communes = list(services.visible_communes(request.user))
+    filter_form = BoardFilterForm(communes, request.GET or None)
+    filters = filter_form.filters() if request.GET else {}
+
+    scoped = services.visible_assignments(request.user, campaign)
+    if "level" in filters:
+        scoped = scoped.filter(unit__level=filters["level"])
+    if "block" in filters:
+        scoped = scoped.filter(unit__block=filters["block"])
+    if "commune" in filters:
+        scoped = scoped.filter(unit__commune_id=filters["commune"])
+    # The counts ignore the status filter so that each count stays a link to that status.
+    counts = services.status_counts(scoped)
+    rows = scoped.filter(status=filters["status"]) if "status" in filters else scoped
+    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    return render(
+        request,
+        "campaigns/campaign_board.html",
+        {
+            "campaign": campaign,
+            "filter_form": filter_form,
+            "filters": filters,
+            "counts": [(status, label, counts[status]) for status, label in Status.choices],
+            "total": sum(counts.values()),
+            "page": page,
+            "commune_ids": {commune.pk for commune in communes},
+            "commune_level": Level.COMMUNE,
+            "can_manage": request.user.has_global_perm("campaign:manage"),
+            **_deadline_context(campaign),
+        },
+    )
+
+
+@login_required
+def campaign_commune(request, code: str, pk: int):
+    """One commune in a campaign: its units (the commune's four blocks and its one-stop point)."""
+    _require_view(request.user)
+    campaign = get_object_or_404(Campaign, code=code)
+    commune = get_object_or_404(services.visible_communes(request.user), pk=pk)
+    assignments = list(services.visible_assignments(request.user, campaign).filter(unit__commune=commune))
+    editors = list(
+        Membership.objects.filter(unit__path__startswith=commune.path, role=Role.EDITOR, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by("user__full_name", "user__username")
+    )
+    for assignment in assignments:
+        # A commune-wide editor covers every unit of the commune; a unit editor only that unit.
+        assignment.editors = [m.user for m in editors if assignment.unit.path.startswith(m.unit.path)]
+    return render(
+        request,
+        "campaigns/campaign_commune.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "assignments": assignments,
+            "editors": list({m.user_id: m.user for m in editors}.values()),
+            **_deadline_context(campaign),
+        },
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from rasoat.orgs.models import LoginFailure
+from rasoat.orgs.models import LoginFailure, User
 
 
 def client_address(request) -> str | None:
@@ -23,6 +23,19 @@ def is_throttled(username: str, address: str | None) -> bool:
     if username and recent.filter(username=username.lower()).count() >= settings.LOGIN_MAX_FAILURES:
         return True
     return bool(address) and recent.filter(address=address).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+
+
+def _is_locked_account(username: str, password: str | None) -> bool:
+    """An account an administrator deactivated, tried with its right password.
+
+    Django's backend refuses inactive accounts as if the password were wrong; telling the
+    owner (who just proved they know the password) that the account is locked saves them
+    from retrying until the throttle stops them, and tells nobody else anything.
+    """
+    if not username or not password:
+        return False
+    user = User.objects.filter(username=username, is_active=False).first()
+    return user is not None and user.check_password(password)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -50,8 +63,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             )
         try:
             cleaned = super().clean()
-        except forms.ValidationError:
+        except forms.ValidationError as error:
             LoginFailure.objects.create(username=username.lower(), address=address)
+            if error.code == "invalid_login" and _is_locked_account(
+                username, self.cleaned_data.get("password")
+            ):
+                raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from None
             raise
         LoginFailure.objects.filter(username=username.lower()).delete()
         return cleaned

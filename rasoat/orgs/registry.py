@@ -1,17 +1,26 @@
-"""Loading the unit registry from rows (the shipped CSV, or an Excel workbook).
+"""The unit registry's operations: loading it from rows (the shipped CSV, or an Excel
+workbook) and the single-unit changes made on the web pages (create, edit, move, deactivate).
 
 Rows are validated all together first; nothing is written unless every row is
 valid, and then everything is written in one transaction. Rows are matched to
 existing units by code, so importing an exported registry changes nothing.
+Changes made through a person (web pages, import) are written to the audit log in the
+same transaction.
 """
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from rasoat.audit.services import diff_fields, log
 from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.orgs.text import fold
 
@@ -56,12 +65,28 @@ class RowError:
 
 
 def _choice(choices, raw: str) -> str | None:
-    """Match a value given as a code or as its label, ignoring case and accents."""
+    """Match a value given as a code or as its label, ignoring case and accents.
+
+    Exported files carry the Vietnamese labels, so those match whatever language the
+    person importing uses; labels in the active language match too.
+    """
     wanted = fold(raw)
+    with translation.override("vi"):
+        vietnamese = {value: fold(str(label)) for value, label in choices}
     for value, label in choices:
-        if wanted in (fold(value), fold(str(label))):
+        if wanted in (fold(value), fold(str(label)), vietnamese[value]):
             return value
     return None
+
+
+def unit_rule_errors(kind: str, level: str, block: str, reports: bool) -> list[tuple[str, str]]:
+    """Rules every unit obeys, typed in a form or imported: a list of (field key, message)."""
+    errors = []
+    if reports and kind in (Kind.PROVINCE, Kind.COMMUNE):
+        errors.append(("reports", _("a province or commune node does not report; its units do")))
+    if reports and not (level and block):
+        errors.append(("reports", _("a reporting unit needs a level and a block")))
+    return errors
 
 
 def _flag(raw: str) -> bool | None:
@@ -108,17 +133,22 @@ def _clean_row(raw: dict, row_no: int, errors: list[RowError]) -> dict:
         fail("code", _("at most 40 characters"))
     if len(row["name"]) > 255:
         fail("name", _("at most 255 characters"))
-    if row["reports"] and row["kind"] in (Kind.PROVINCE, Kind.COMMUNE):
-        fail("reports", _("a province or commune node does not report; its units do"))
-    if row["reports"] and not (row["level"] and row["block"]):
-        fail("reports", _("a reporting unit needs a level and a block"))
+    for key, message in unit_rule_errors(row["kind"], row["level"], row["block"], row["reports"]):
+        fail(key, message)
     return row
 
 
-def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict], list[RowError]]:
-    """Clean every row and check references; return the clean rows and all errors."""
+def validate_rows(
+    raw_rows: list[dict], first_row: int = 2, row_numbers: list[int] | None = None
+) -> tuple[list[dict], list[RowError]]:
+    """Clean every row and check references; return the clean rows and all errors.
+
+    Rows are numbered from `first_row`, or by `row_numbers` (one per row) when the reader
+    skipped blank rows, so that every error names the row as the file shows it.
+    """
     errors: list[RowError] = []
-    rows = [_clean_row(raw, first_row + i, errors) for i, raw in enumerate(raw_rows)]
+    numbers = list(row_numbers) if row_numbers is not None else [first_row + i for i in range(len(raw_rows))]
+    rows = [_clean_row(raw, numbers[i], errors) for i, raw in enumerate(raw_rows)]
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
         if not row["code"]:
@@ -126,19 +156,19 @@ def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict],
         if row["code"] in seen:
             errors.append(
                 RowError(
-                    first_row + i,
+                    numbers[i],
                     HEADERS["code"],
                     row["code"],
                     _("the code is repeated (first on row %(row)s)") % {"row": seen[row["code"]]},
                 )
             )
         else:
-            seen[row["code"]] = first_row + i
+            seen[row["code"]] = numbers[i]
 
     in_file = {row["code"]: row for row in rows if row["code"]}
     existing = dict(Unit.objects.values_list("code", "kind"))
     for i, row in enumerate(rows):
-        row_no = first_row + i
+        row_no = numbers[i]
         parent = row["parent_code"]
         if parent:
             if parent == row["code"]:
@@ -159,11 +189,11 @@ def validate_rows(raw_rows: list[dict], first_row: int = 2) -> tuple[list[dict],
                     RowError(row_no, HEADERS["commune_code"], commune, _("this unit is not a commune"))
                 )
     if not errors:
-        errors.extend(_cycles(rows, first_row))
+        errors.extend(_cycles(rows, numbers))
     return rows, errors
 
 
-def _cycles(rows: list[dict], first_row: int) -> list[RowError]:
+def _cycles(rows: list[dict], numbers: list[int]) -> list[RowError]:
     parents = dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
     parents.update({row["code"]: row["parent_code"] for row in rows if row["parent_code"]})
     errors = []
@@ -173,7 +203,7 @@ def _cycles(rows: list[dict], first_row: int) -> list[RowError]:
             if code in seen:
                 errors.append(
                     RowError(
-                        first_row + i,
+                        numbers[i],
                         HEADERS["parent_code"],
                         row["parent_code"],
                         _("the parent chain loops back to this unit"),
@@ -210,7 +240,13 @@ def apply_rows(rows: list[dict]) -> dict[str, int]:
             unit.position = position
             unit.commune = None
             if moved:
+                old_path = unit.path
                 move_unit(unit, parent)
+                # move_unit rewrote the subtree in the database; units already loaded here must
+                # follow, or a child saved later would take its path from a stale parent.
+                for other in by_code.values():
+                    if other is not unit and other.path.startswith(old_path):
+                        other.path = unit.path + other.path[len(old_path) :]
             else:
                 unit.save()
             by_code[unit.code] = unit
@@ -219,7 +255,8 @@ def apply_rows(rows: list[dict]) -> dict[str, int]:
             progress.append((position, row))
         if not progress:
             raise ValueError("unresolvable parents; validate_rows must run first")
-        pending = [item for item in pending if item not in progress]
+        placed = {position for position, _row in progress}
+        pending = [item for item in pending if item[0] not in placed]
     for row in rows:
         commune = by_code.get(row["commune_code"]) if row["commune_code"] else None
         Unit.objects.filter(code=row["code"]).update(commune=commune)
@@ -236,8 +273,153 @@ def move_unit(unit: Unit, new_parent: Unit | None) -> None:
     unit.save()
     new_path = unit.path
     if old_path and old_path != new_path:
-        for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).only("pk", "path"):
-            Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+        # One UPDATE for the whole subtree: the new prefix, then what followed the old one.
+        Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+        )
+
+
+def tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units as the tree reads: each after its parent, siblings by position then code.
+
+    Ancestors that are not among `units` (outside the user's scope, or filtered out) are
+    read in one query, so the number of queries does not grow with the rows.
+    """
+    units = list(units)
+    keys = {unit.pk: (unit.position, unit.code) for unit in units}
+    missing = {pk for unit in units for pk in unit.ancestor_ids if pk not in keys}
+    if missing:
+        rows = Unit.objects.filter(pk__in=missing).values_list("pk", "position", "code")
+        keys.update({pk: (position, code) for pk, position, code in rows})
+    return sorted(
+        units, key=lambda unit: [keys.get(pk, (0, "")) for pk in unit.ancestor_ids] + [keys[unit.pk]]
+    )
+
+
+def _default_commune(unit: Unit) -> None:
+    """A commune node belongs to itself; a unit below a commune belongs to that commune."""
+    if unit.commune_id:
+        return
+    if unit.kind == Kind.COMMUNE:
+        unit.commune = unit
+    elif unit.parent is not None:
+        unit.commune_id = unit.parent.pk if unit.parent.kind == Kind.COMMUNE else unit.parent.commune_id
+
+
+_AUDITED = ("code", "name", "level", "block", "kind", "reports", "commune_id", "former_district", "active")
+
+
+def _values(unit: Unit) -> dict:
+    return {field: getattr(unit, field) for field in _AUDITED}
+
+
+@transaction.atomic
+def create_unit(unit: Unit, *, actor=None, address: str | None = None) -> Unit:
+    """Save a new unit after every existing one in its siblings' order, and audit it."""
+    unit.position = (Unit.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+    unit.save()
+    if not unit.commune_id:
+        _default_commune(unit)
+        if unit.commune_id:
+            unit.save(update_fields=["commune"])
+    log(actor, "unit.created", unit, diff_fields({}, _values(unit)), address=address)
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, actor=None, address: str | None = None) -> Unit:
+    """Save an edited unit and audit the changed fields.
+
+    Its id, parent and path do not change, so everything attached to it (campaign assignments,
+    data, memberships) stays attached, even when its code is corrected.
+    """
+    before = _values(Unit.objects.get(pk=unit.pk))
+    _default_commune(unit)
+    unit.save()
+    changes = diff_fields(before, _values(unit))
+    if changes:
+        log(actor, "unit.updated", unit, changes, address=address)
+    return unit
+
+
+@transaction.atomic
+def change_parent(unit: Unit, new_parent: Unit, *, actor=None, address: str | None = None) -> None:
+    """Move a unit and its subtree under `new_parent` (not within the subtree), and audit it."""
+    old_parent = unit.parent
+    move_unit(unit, new_parent)
+    changes = {"parent": [old_parent.code if old_parent else None, new_parent.code]}
+    log(actor, "unit.moved", unit, changes, address=address)
+
+
+@transaction.atomic
+def set_unit_active(unit: Unit, active: bool, *, actor=None, address: str | None = None) -> bool:
+    """Deactivate or reactivate a unit; returns False when it already was in that state.
+
+    Raises ValidationError for the root, and for a unit holding the actor's own administrator
+    role: memberships on inactive units grant nothing, so that would lock the actor out.
+    """
+    if not active:
+        if unit.parent_id is None:
+            raise ValidationError(_("The root of the registry cannot be deactivated."))
+        own = actor.scope_paths("unit:manage") if actor is not None and not actor.is_superuser else []
+        if any(path.startswith(unit.path) for path in own):
+            raise ValidationError(_("You cannot deactivate the unit your own administrator role is on."))
+    if unit.active == active:
+        return False
+    unit.active = active
+    unit.save(update_fields=["active"])
+    log(actor, "unit.reactivated" if active else "unit.deactivated", unit, {"active": [not active, active]},
+        address=address)  # fmt: skip
+    return True
+
+
+def diff_rows(rows: list[dict]) -> dict:
+    """What applying validated rows would change: new units, changed units with the changed
+    columns (Excel headers), and how many rows change nothing. Units not in the rows are kept."""
+    fields = (
+        "name",
+        "parent_code",
+        "level",
+        "block",
+        "kind",
+        "reports",
+        "commune_code",
+        "former_district",
+        "active",
+    )
+    current = {
+        values["code"]: values
+        for values in Unit.objects.values(
+            "code", "name", "level", "block", "kind", "reports", "former_district", "active",
+            parent_code=models.F("parent__code"), commune_code=models.F("commune__code"),
+        )
+    }  # fmt: skip
+    created, changed, unchanged = [], [], 0
+    for row in rows:
+        old = current.get(row["code"])
+        if old is None:
+            created.append(row)
+            continue
+        columns = [HEADERS[key] for key in fields if (old[key] or "") != (row[key] or "")]
+        if columns:
+            changed.append({"row": row, "columns": columns})
+        else:
+            unchanged += 1
+    return {"created": created, "changed": changed, "unchanged": unchanged}
+
+
+@transaction.atomic
+def import_rows(rows: list[dict], *, actor=None, address: str | None = None, filename: str = "") -> dict:
+    """Apply validated rows (all or nothing) and audit the import; returns diff_rows' summary."""
+    changes = diff_rows(rows)
+    apply_rows(rows)
+    summary = {
+        "created": [row["code"] for row in changes["created"]],
+        "changed": {item["row"]["code"]: item["columns"] for item in changes["changed"]},
+    }
+    root = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+    log(actor, "registry.imported", None, summary, unit=root, address=address, note=filename)
+    return changes
 
 
 def read_seed_csv(path: Path = SEED_CSV) -> list[dict]:

@@ -22,7 +22,8 @@ def editor(transactional_db):
 
 
 def board_codes(page) -> list[str]:
-    return page.locator("[data-testid=board-row] [data-testid=unit-code]").all_inner_texts()
+    rows = page.locator("[data-testid=board-row]")
+    return [rows.nth(i).get_attribute("data-unit") for i in range(rows.count())]
 
 
 @pytest.mark.parametrize("device", ["page", "phone"])

@@ -13,7 +13,19 @@ from rasoat.orgs.views.users import (
 )
 
 __all__ = [
-    "membership_grant", "membership_revoke", "registry_export", "registry_import", "unit_create",
-    "unit_detail", "unit_edit", "unit_list", "unit_move", "unit_set_active", "user_create", "user_detail",
-    "user_edit", "user_list", "user_reset_password",
+    "membership_grant",
+    "membership_revoke",
+    "registry_export",
+    "registry_import",
+    "unit_create",
+    "unit_detail",
+    "unit_edit",
+    "unit_list",
+    "unit_move",
+    "unit_set_active",
+    "user_create",
+    "user_detail",
+    "user_edit",
+    "user_list",
+    "user_reset_password",
 ]

@@ -1,11 +1,11 @@
 """Create a user, optionally with a membership (role on a unit)."""
 
-import secrets
-
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs import services
+from rasoat.orgs.models import Unit
 from rasoat.orgs.roles import Role
 
 
@@ -14,16 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--password", help="Default: a random password, printed once.")
+        parser.add_argument(
+            "--password",
+            help="Checked with the password validators. Default: a random password, printed once.",
+        )
         parser.add_argument("--full-name", default="")
         parser.add_argument("--email", default="")
+        parser.add_argument("--phone", default="")
         parser.add_argument("--role", choices=Role.values)
         parser.add_argument("--unit", help="Unit code for the membership.")
 
     @transaction.atomic
-    def handle(self, *args, username, password, full_name, email, role, unit, **options):
-        if User.objects.filter(username=username).exists():
-            raise CommandError(f"user {username!r} already exists")
+    def handle(self, *args, username, password, full_name, email, phone, role, unit, **options):
         if bool(role) != bool(unit):
             raise CommandError("--role and --unit go together")
         target = None
@@ -31,9 +33,17 @@ class Command(BaseCommand):
             target = Unit.objects.filter(code=unit).first()
             if target is None:
                 raise CommandError(f"no unit with code {unit!r}")
-        shown = password is None
-        password = password or secrets.token_urlsafe(12)
-        user = User.objects.create_user(username, email=email, password=password, full_name=full_name)
-        if target is not None:
-            Membership.objects.create(user=user, unit=target, role=role)
-        self.stdout.write(f"Created user {username}" + (f" with password: {password}" if shown else ""))
+        try:
+            user, generated = services.create_user(
+                username=username,
+                full_name=full_name,
+                email=email,
+                phone=phone,
+                password=password,
+                role=role,
+                unit=target,
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None
+        shown = f" with password: {generated}" if generated else ""
+        self.stdout.write(f"Created user {user.username}{shown}")

@@ -1,0 +1,100 @@
+"""The scope matrix: every URL × every persona → the expected status.
+
+Outside a user's scope the answer is 404 (it does not confirm the object exists); in scope without
+the permission it is 403; anonymous users are sent to the login page (302). Each case runs alone.
+"""
+
+import pytest
+
+from rasoat.orgs.models import Membership, Unit, User
+from tests.conftest import client_for
+
+PERSONAS = ["admin", "reviewer", "editor_muong_kim", "editor_muong_te", "viewer_muong_kim", "anonymous"]
+
+# (method, url template, expected statuses in PERSONAS order). Templates name units by code in
+# braces ({X.03637.UB} → that unit's id) and {other} / {other_membership} for the Mường Tè editor.
+MATRIX = [
+    ("GET", "/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dang-nhap/", [302, 302, 302, 302, 302, 200]),
+    ("GET", "/doi-mat-khau/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/doi-mat-khau/xong/", [200, 200, 200, 200, 200, 302]),
+    # Registry
+    ("GET", "/don-vi/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/don-vi/?q=muong+kim&kind=commune", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/don-vi/{LC}/", [200, 200, 404, 404, 404, 302]),
+    ("GET", "/don-vi/{X.03637}/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/don-vi/{X.03637.UB}/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/don-vi/{X.03445.UB}/", [200, 200, 404, 200, 404, 302]),
+    ("GET", "/don-vi/them/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/don-vi/{X.03637.UB}/sua/", [200, 403, 403, 404, 403, 302]),
+    ("GET", "/don-vi/{X.03445.UB}/sua/", [200, 403, 404, 403, 404, 302]),
+    ("GET", "/don-vi/{X.03637.UB}/chuyen/", [200, 403, 403, 404, 403, 302]),
+    ("POST", "/don-vi/{X.03637.UB}/trang-thai/", [302, 403, 403, 404, 403, 302]),
+    ("POST", "/don-vi/{X.03445.UB}/trang-thai/", [302, 403, 404, 403, 404, 302]),
+    ("GET", "/don-vi/xuat-excel/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/don-vi/nhap-excel/", [200, 403, 403, 403, 403, 302]),
+    # Users and memberships (the Mường Tè editor is "other"; its own page is open to it)
+    ("GET", "/nguoi-dung/", [200, 404, 404, 404, 404, 302]),
+    ("GET", "/nguoi-dung/them/", [200, 404, 404, 404, 404, 302]),
+    ("GET", "/nguoi-dung/{other}/", [200, 404, 404, 200, 404, 302]),
+    ("GET", "/nguoi-dung/{other}/sua/", [200, 404, 404, 403, 404, 302]),
+    ("POST", "/nguoi-dung/{other}/dat-lai-mat-khau/", [302, 404, 404, 403, 404, 302]),
+    ("GET", "/nguoi-dung/{other}/quyen/them/", [200, 404, 404, 403, 404, 302]),
+    ("POST", "/nguoi-dung/{other}/quyen/{other_membership}/thu-hoi/", [302, 404, 404, 403, 404, 302]),
+    # Campaigns
+    ("GET", "/dot/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/them/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/dot/RS2026/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/KHONGCO/", [404, 404, 404, 404, 404, 302]),
+    ("GET", "/dot/RS2026/sua/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/dot/RS2026/don-vi/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/dot/RS2026/xa/{X.03637}/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/xa/{X.03445}/", [200, 200, 404, 200, 404, 302]),
+    # Audit log
+    ("GET", "/nhat-ky/", [200, 200, 404, 404, 404, 302]),
+]
+
+CASES = [
+    pytest.param(method, template, persona, expected[i], id=f"{method} {template} {persona}")
+    for method, template, expected in MATRIX
+    for i, persona in enumerate(PERSONAS)
+]
+
+
+def resolve(template: str, personas: dict[str, User | None]) -> str:
+    other = personas["editor_muong_te"]
+    url = template.replace("{other_membership}", str(Membership.objects.filter(user=other).first().pk))
+    url = url.replace("{other}", str(other.pk))
+    while "{" in url:
+        start, end = url.index("{"), url.index("}")
+        url = url[:start] + str(Unit.objects.get(code=url[start + 1 : end]).pk) + url[end + 1 :]
+    return url
+
+
+@pytest.mark.parametrize(("method", "template", "persona", "expected"), CASES)
+def test_scope_matrix(method, template, persona, expected, personas):
+    client = client_for(personas[persona])
+    url = resolve(template, personas)
+    response = client.get(url) if method == "GET" else client.post(url)
+    assert response.status_code == expected, f"{method} {url} as {persona}"
+    if expected == 302 and persona == "anonymous":
+        assert response["Location"].startswith("/dang-nhap/")
+
+
+def test_muong_kim_editor_sees_exactly_its_five_units_on_the_board(clients):
+    page = clients["editor_muong_kim"].get("/dot/RS2026/").content.decode()
+    codes = sorted(
+        code
+        for code in Unit.objects.reporting().values_list("code", flat=True)
+        if f'data-unit="{code}"' in page
+    )
+    assert codes == sorted(["X.03637.DU", "X.03637.HD", "X.03637.UB", "X.03637.TT", "X.03637.MT"])
+
+
+@pytest.mark.parametrize(
+    "code", ["X.03445", "X.03445.DU", "X.03445.HD", "X.03445.UB", "X.03445.TT", "X.03445.MT"]
+)
+def test_muong_kim_editor_gets_404_for_every_muong_te_unit(code, clients):
+    pk = Unit.objects.get(code=code).pk
+    assert clients["editor_muong_kim"].get(f"/don-vi/{pk}/").status_code == 404
+    assert clients["editor_muong_kim"].get(f"/don-vi/{pk}/sua/").status_code == 404
