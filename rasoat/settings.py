@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rasoat.apps.RasoatConfig",
     "rasoat.orgs",
     "rasoat.campaigns",
+    "rasoat.inventory",
     "rasoat.audit",
 ]
 
@@ -129,6 +130,8 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns on every start when the folder is missing (before the first collectstatic).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

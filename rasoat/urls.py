@@ -24,5 +24,6 @@ urlpatterns = [
     path("ngon-ngu/", set_language, name="set_language"),
     path("", include("rasoat.orgs.urls")),
     path("", include("rasoat.campaigns.urls")),
+    path("", include("rasoat.inventory.urls")),
     path("", include("rasoat.audit.urls")),
 ]

@@ -9,6 +9,7 @@ import pytest
 from rasoat.orgs.models import Membership, Unit, User
 from tests.conftest import client_for
 
+MK = "X.03637"
 PERSONAS = ["admin", "reviewer", "editor_muong_kim", "editor_muong_te", "viewer_muong_kim", "anonymous"]
 
 # (method, url template, expected statuses in PERSONAS order). Templates name units by code in
@@ -52,6 +53,44 @@ MATRIX = [
     ("GET", "/dot/RS2026/xa/{X.03445}/", [200, 200, 404, 200, 404, 302]),
     # Audit log
     ("GET", "/nhat-ky/", [200, 200, 404, 404, 404, 302]),
+    # Data entry of a Mường Kim unit, then of a Mường Tè unit
+    *[
+        (
+            method,
+            f"/dot/RS2026/don-vi/{{{code}}}/{path}",
+            [mk if code.startswith(MK) else mt for mk, mt in statuses],
+        )
+        for code in ("X.03637.UB", "X.03445.UB")
+        for method, path, statuses in [
+            # (Mường Kim unit status, Mường Tè unit status) per persona
+            ("GET", "nhap/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+            ("GET", "nhap/B01/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+            ("POST", "nhap/B01/", [(302, 302), (403, 403), (302, 404), (404, 302), (403, 404), (302, 302)]),
+            ("GET", "nhap/B05/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+            ("GET", "nhap/B09/", [(404, 404), (404, 404), (404, 404), (404, 404), (404, 404), (302, 302)]),
+            (
+                "GET",
+                "nhap/B05/them/",
+                [(200, 200), (403, 403), (200, 404), (404, 200), (403, 404), (302, 302)],
+            ),
+            (
+                "POST",
+                "nhap/xac-nhan/",
+                [(302, 302), (403, 403), (302, 404), (404, 302), (403, 404), (302, 302)],
+            ),
+            ("GET", "gui/", [(200, 200), (403, 403), (200, 404), (404, 200), (403, 404), (302, 302)]),
+            ("POST", "gui/", [(200, 200), (403, 403), (200, 404), (404, 200), (403, 404), (302, 302)]),
+            ("POST", "tra-lai/", [(302, 302), (302, 302), (403, 404), (404, 403), (403, 404), (302, 302)]),
+            ("POST", "duyet/", [(302, 302), (302, 302), (403, 404), (404, 403), (403, 404), (302, 302)]),
+            ("POST", "mo-lai/", [(302, 302), (403, 403), (403, 404), (404, 403), (403, 404), (302, 302)]),
+            ("POST", "tiep-tuc/", [(302, 302), (403, 403), (302, 404), (404, 302), (403, 404), (302, 302)]),
+            ("GET", "lich-su/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+        ]
+    ],
+    ("POST", "/dot/RS2026/xa/{X.03637}/gui-tat-ca/", [302, 403, 302, 404, 403, 302]),
+    ("POST", "/dot/RS2026/xa/{X.03445}/gui-tat-ca/", [302, 403, 404, 302, 404, 302]),
+    # The province node is not assigned: no data-entry page exists for it.
+    ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
 ]
 
 CASES = [

@@ -228,6 +228,7 @@ def campaign_commune(request, code: str, pk: int):
             "commune": commune,
             "assignments": assignments,
             "editors": list({m.user_id: m.user for m in editors}.values()),
+            "can_submit_all": request.user.has_unit_perm("submission:submit", commune),
             **_deadline_context(campaign),
         },
     )

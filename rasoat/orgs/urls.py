@@ -17,5 +17,9 @@ urlpatterns = [
     path("nguoi-dung/<int:pk>/sua/", views.user_edit, name="user_edit"),
     path("nguoi-dung/<int:pk>/dat-lai-mat-khau/", views.user_reset_password, name="user_reset_password"),
     path("nguoi-dung/<int:pk>/quyen/them/", views.membership_grant, name="membership_grant"),
-    path("nguoi-dung/<int:pk>/quyen/<int:membership_pk>/thu-hoi/", views.membership_revoke, name="membership_revoke"),
+    path(
+        "nguoi-dung/<int:pk>/quyen/<int:membership_pk>/thu-hoi/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
 ]

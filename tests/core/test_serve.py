@@ -32,6 +32,7 @@ def free_port() -> int:
 def server(tmp_path):
     env = {**os.environ, "RASOAT_VAR_DIR": str(tmp_path), "HOST": "127.0.0.1", "PORT": str(free_port())}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     init = subprocess.run([*RASOAT, "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert init.returncode == 0, init.stderr
     password = re.search(r"password: (\S+)", init.stdout).group(1)

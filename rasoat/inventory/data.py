@@ -1,0 +1,64 @@
+"""Moving a unit's appendix data between the tables and the `rasoat dump` shape.
+
+The shape is {"B01": {key: value}, "B02": [{key: value}, ...], ..., "B06": [...]}, keyed by the
+declaration's keys: choices as their Vietnamese labels, numbers as numbers, empty as null. The
+dump command, snapshots, the JSON load, diffs and (later) the API all use it.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from rasoat.appendix.declaration import Appendix, get_appendix
+from rasoat.campaigns.models import Assignment
+from rasoat.inventory.models import ROW_MODELS, GeneralInfo
+
+
+def appendix_for(assignment: Assignment) -> Appendix:
+    """The appendix version the assignment's campaign is pinned to."""
+    return get_appendix(assignment.campaign.appendix_version)
+
+
+def plain(value: Any) -> Any:
+    """A stored value as JSON: Decimals become int or float, empty text becomes null."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if value == "":
+        return None
+    return value
+
+
+def record_values(record, keys) -> dict[str, Any]:
+    return {key: plain(getattr(record, key)) for key in keys}
+
+
+def unit_data(assignment: Assignment) -> dict[str, Any]:
+    """All six sheets of an assignment in the dump shape (a fixed number of queries)."""
+    return unit_data_with_ids(assignment)[0]
+
+
+def unit_data_with_ids(assignment: Assignment) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """`unit_data` and, per repeating sheet, the stored ids of its rows in the same order."""
+    appendix = appendix_for(assignment)
+    data: dict[str, Any] = {}
+    ids: dict[str, list[int]] = {}
+    for sheet in appendix:
+        if not sheet.repeating:
+            general = GeneralInfo.objects.filter(assignment=assignment).first()
+            data[sheet.code] = record_values(general, sheet.keys) if general else dict.fromkeys(sheet.keys)
+        else:
+            rows = list(
+                ROW_MODELS[sheet.code].objects.filter(assignment=assignment).order_by("position", "pk")
+            )
+            data[sheet.code] = [record_values(row, sheet.keys) for row in rows]
+            ids[sheet.code] = [row.pk for row in rows]
+    return data, ids
+
+
+def row_counts(data: dict[str, Any]) -> dict[str, int]:
+    return {code: len(rows) for code, rows in data.items() if isinstance(rows, list)}
+
+
+def is_empty_data(data: dict[str, Any]) -> bool:
+    """No table row and no B01 value."""
+    general = data.get("B01") or {}
+    return not any(row_counts(data).values()) and all(v is None for v in general.values())

@@ -1,0 +1,342 @@
+"""Entering appendix data: saving one record (with optimistic locking), deleting, duplicating, and
+replacing a unit's whole data. Every change is audited in its own transaction.
+
+Values go through the appendix declaration (`appendix.validation.clean_record`), the same path as
+the Excel import and the JSON load. A record with a value that cannot be read (a word in a number
+column, an unknown choice) is not saved: the form shows the error on the cell with what the user
+typed. A record that only lacks required values or breaks a cross-field rule is saved as a draft;
+its errors are shown and block the submission.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from rasoat.appendix.declaration import Context, Issue, Sheet, UnitInfo
+from rasoat.appendix.normalize import is_empty
+from rasoat.appendix.spec import ERROR
+from rasoat.appendix.validation import clean_record, is_blank_record
+from rasoat.audit.services import diff_fields, log
+from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
+from rasoat.inventory.data import appendix_for, record_values, row_counts, unit_data_with_ids
+from rasoat.inventory.models import ROW_MODELS, SHEET_MODELS, GeneralInfo, SheetRow
+
+EDITABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}
+
+
+class NotEditable(Exception):
+    """The assignment is submitted or accepted: its data is locked until it is returned or reopened."""
+
+
+class RowGone(Exception):
+    """The row was deleted (or never belonged to this assignment)."""
+
+
+@dataclass
+class SaveResult:
+    """What a save did: `saved`, the record as stored now, the issues, and on conflict the current values."""
+
+    saved: bool
+    record: Any = None
+    issues: list[Issue] = field(default_factory=list)
+    conflict: dict[str, Any] | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_warning]
+
+
+def context_for(assignment: Assignment) -> Context:
+    """Validation context: the campaign's reference date and the unit as the registry knows it."""
+    return Context.for_date(assignment.campaign.reference_date, UnitInfo.from_unit(assignment.unit))
+
+
+def check_editable(assignment: Assignment) -> None:
+    if assignment.status not in EDITABLE:
+        raise NotEditable(assignment.get_status_display())
+
+
+def unreadable(sheet: Sheet, raw: dict[str, Any], values: dict[str, Any]) -> set[str]:
+    """Columns where something was typed but nothing could be read."""
+    return {c.key for c in sheet.data_columns if not is_empty(raw.get(c.key)) and values.get(c.key) is None}
+
+
+def change_status(
+    assignment: Assignment,
+    to_status: str,
+    actor,
+    *,
+    reason: str = "",
+    snapshot=None,
+    late: bool | None = None,
+    address: str | None = None,
+) -> Transition:
+    """Move an assignment to `to_status`, recording the transition and an audit entry."""
+    from_status = assignment.status
+    assignment.status = to_status
+    assignment.save(update_fields=["status", "submitted_at", "updated_at"])
+    authenticated = actor is not None and actor.is_authenticated
+    transition = Transition.objects.create(
+        assignment=assignment,
+        actor=actor if authenticated else None,
+        actor_name=str(actor) if authenticated else "system",
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        snapshot=snapshot,
+        late=late,
+    )
+    log(
+        actor,
+        f"submission.{to_status}",
+        assignment,
+        {"status": [from_status, to_status]},
+        unit=assignment.unit,
+        address=address,
+        note=reason,
+    )
+    return transition
+
+
+def start_draft(assignment: Assignment, actor, address: str | None = None) -> None:
+    """The first edit of a new or returned assignment makes it a draft (Đang nhập)."""
+    if assignment.status in (Status.NOT_STARTED, Status.RETURNED):
+        change_status(assignment, Status.IN_PROGRESS, actor, address=address)
+
+
+def _lock(assignment: Assignment) -> Assignment:
+    """Re-read the assignment under a row lock, so status checks and writes do not race."""
+    locked = Assignment.objects.select_for_update().select_related("campaign", "unit").get(pk=assignment.pk)
+    assignment.status = locked.status
+    return locked
+
+
+def save_record(
+    assignment: Assignment,
+    code: str,
+    raw: dict[str, Any],
+    *,
+    row_id: int | None = None,
+    expected_version: int | None = None,
+    actor=None,
+    address: str | None = None,
+) -> SaveResult:
+    """Save B01 (code "B01") or one row of B02–B06 (new when `row_id` is None).
+
+    `expected_version` is the version the user's form was built from (0 for a B01 not yet stored);
+    when the stored record has moved on, nothing is written and `conflict` holds the current values.
+    """
+    sheet = appendix_for(assignment).sheet(code)
+    if code != "B01" and is_blank_record(sheet, raw):
+        # PHU_LUC.md: a row whose data cells are all empty is ignored, so it is never stored.
+        return SaveResult(
+            saved=False, issues=[Issue(ERROR, None, "Dòng trống: hãy nhập ít nhất một giá trị.")]
+        )
+    result = clean_record(sheet, raw, context_for(assignment))
+    if unreadable(sheet, raw, result.values):
+        return SaveResult(saved=False, issues=result.issues)
+    model = SHEET_MODELS[code]
+    with transaction.atomic():
+        locked = _lock(assignment)
+        check_editable(locked)
+        if code == "B01":
+            record = GeneralInfo.objects.select_for_update().filter(assignment=locked).first()
+            current_version = record.version if record else 0
+            record = record or GeneralInfo(assignment=locked, version=0)
+        elif row_id is None:
+            position = (model.objects.filter(assignment=locked).aggregate(m=Max("position"))["m"] or 0) + 1
+            record, current_version = model(assignment=locked, position=position, version=0), None
+        else:
+            record = model.objects.select_for_update().filter(assignment=locked, pk=row_id).first()
+            if record is None:
+                raise RowGone(row_id)
+            current_version = record.version
+        if (
+            expected_version is not None
+            and current_version is not None
+            and expected_version != current_version
+        ):
+            return SaveResult(
+                saved=False, record=record, issues=result.issues, conflict=record_values(record, sheet.keys)
+            )
+        before = record_values(record, sheet.keys) if record.pk else {}
+        created = record.pk is None
+        for key in sheet.keys:
+            setattr(record, key, result.values.get(key))
+        record.version += 1
+        record.carried_forward = False
+        record.save()
+        changes = diff_fields(before, record_values(record, sheet.keys))
+        action = "appendix.created" if created else "appendix.updated"
+        log(actor, action, record, changes, unit=locked.unit, address=address, note=code)
+        start_draft(locked, actor, address)
+    assignment.status = locked.status
+    return SaveResult(saved=True, record=record, issues=result.issues)
+
+
+def delete_row(
+    assignment: Assignment,
+    code: str,
+    row_id: int,
+    expected_version: int | None,
+    *,
+    actor=None,
+    address: str | None = None,
+) -> SaveResult:
+    """Delete one row; refused (with the current values) when it changed since the user saw it."""
+    model = ROW_MODELS[code]
+    sheet = appendix_for(assignment).sheet(code)
+    with transaction.atomic():
+        locked = _lock(assignment)
+        check_editable(locked)
+        record = model.objects.select_for_update().filter(assignment=locked, pk=row_id).first()
+        if record is None:
+            raise RowGone(row_id)
+        values = record_values(record, sheet.keys)
+        if expected_version is not None and record.version != expected_version:
+            return SaveResult(saved=False, record=record, conflict=values)
+        record.delete()
+        log(
+            actor,
+            "appendix.deleted",
+            record,
+            diff_fields(values, {}),
+            unit=locked.unit,
+            address=address,
+            note=code,
+        )
+        start_draft(locked, actor, address)
+    return SaveResult(saved=True, record=record)
+
+
+def duplicate_row(
+    assignment: Assignment, code: str, row_id: int, *, actor=None, address: str | None = None
+) -> SheetRow:
+    """Insert a copy of a row right after it (identical devices are often entered one after another)."""
+    model = ROW_MODELS[code]
+    sheet = appendix_for(assignment).sheet(code)
+    with transaction.atomic():
+        locked = _lock(assignment)
+        check_editable(locked)
+        original = model.objects.filter(assignment=locked, pk=row_id).first()
+        if original is None:
+            raise RowGone(row_id)
+        model.objects.filter(assignment=locked, position__gt=original.position).update(
+            position=F("position") + 1
+        )
+        copy = model(assignment=locked, position=original.position + 1, version=1)
+        for key in sheet.keys:
+            setattr(copy, key, getattr(original, key))
+        copy.save()
+        log(
+            actor,
+            "appendix.created",
+            copy,
+            diff_fields({}, record_values(copy, sheet.keys)),
+            unit=locked.unit,
+            address=address,
+            note=code,
+        )
+        start_draft(locked, actor, address)
+    return copy
+
+
+def confirm_carried_forward(assignment: Assignment, *, actor=None, address: str | None = None) -> int:
+    """Confirm every row still marked as carried forward; returns how many were confirmed."""
+    with transaction.atomic():
+        locked = _lock(assignment)
+        check_editable(locked)
+        count = 0
+        for model in SHEET_MODELS.values():
+            count += model.objects.filter(assignment=locked, carried_forward=True).update(
+                carried_forward=False, version=F("version") + 1
+            )
+        if count:
+            log(actor, "appendix.confirmed", locked, {"rows": [count, 0]}, unit=locked.unit, address=address)
+            start_draft(locked, actor, address)
+    return count
+
+
+def take_snapshot(assignment: Assignment, kind: str, actor=None) -> Snapshot:
+    """Store an immutable copy of all six sheets as they are now."""
+    data, ids = unit_data_with_ids(assignment)
+    authenticated = actor is not None and actor.is_authenticated
+    return Snapshot.objects.create(
+        assignment=assignment,
+        kind=kind,
+        actor=actor if authenticated else None,
+        appendix_version=assignment.campaign.appendix_version,
+        data=data,
+        rows=row_counts(data),
+        row_ids=ids,
+    )
+
+
+def write_unit_data(assignment: Assignment, values: dict[str, Any], *, carried_forward: bool = False) -> None:
+    """Replace every record of the assignment with normalised `values` (no checks, no audit)."""
+    appendix = appendix_for(assignment)
+    for sheet in appendix:
+        model = SHEET_MODELS[sheet.code]
+        if not sheet.repeating:
+            general = values.get(sheet.code) or {}
+            record = GeneralInfo.objects.filter(assignment=assignment).first() or GeneralInfo(
+                assignment=assignment, version=0
+            )
+            for key in sheet.keys:
+                setattr(record, key, general.get(key))
+            record.version += 1
+            record.carried_forward = carried_forward
+            record.save()
+            continue
+        model.objects.filter(assignment=assignment).delete()
+        model.objects.bulk_create(
+            [
+                model(
+                    assignment=assignment,
+                    position=position,
+                    carried_forward=carried_forward,
+                    **{key: row.get(key) for key in sheet.keys},
+                )
+                for position, row in enumerate(values.get(sheet.code) or [], start=1)
+            ],
+            batch_size=2000,
+        )
+
+
+def replace_unit_data(
+    assignment: Assignment,
+    values: dict[str, Any],
+    *,
+    actor=None,
+    address: str | None = None,
+    action: str = "appendix.replaced",
+    note: str = "",
+) -> Snapshot:
+    """Replace a unit's draft with validated, normalised data in one transaction.
+
+    The data it had before is kept in a snapshot first, so nothing is lost. Returns that snapshot.
+    """
+    with transaction.atomic():
+        locked = _lock(assignment)
+        check_editable(locked)
+        before = take_snapshot(locked, Snapshot.Kind.BEFORE_IMPORT, actor)
+        write_unit_data(locked, values)
+        counts = row_counts({k: v for k, v in values.items() if isinstance(v, list)})
+        log(
+            actor,
+            action,
+            locked,
+            {"rows": [before.rows, counts]},
+            unit=locked.unit,
+            address=address,
+            note=note,
+        )
+        start_draft(locked, actor, address)
+    assignment.status = locked.status
+    return before

@@ -1,0 +1,1 @@
+"""Data entry (entry.py) and the review workflow (workflow.py)."""
