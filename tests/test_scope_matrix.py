@@ -137,3 +137,50 @@ def test_muong_kim_editor_gets_404_for_every_muong_te_unit(code, clients):
     pk = Unit.objects.get(code=code).pk
     assert clients["editor_muong_kim"].get(f"/don-vi/{pk}/").status_code == 404
     assert clients["editor_muong_kim"].get(f"/don-vi/{pk}/sua/").status_code == 404
+
+
+ROW_ACTIONS = [
+    # (method, path below the row, statuses per persona for a Mường Kim row)
+    ("GET", "", [200, 403, 200, 404, 403, 302]),
+    ("POST", "nhan-ban/", [302, 403, 302, 404, 403, 302]),
+    ("POST", "xoa/", [302, 403, 302, 404, 403, 302]),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), ROW_ACTIONS, ids=["edit", "duplicate", "delete"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_scope_of_row_actions(method, path, expected, persona, personas, campaign):
+    from rasoat.campaigns.models import Assignment
+    from rasoat.inventory.models import EndDevice
+    from rasoat.inventory.services import save_record
+
+    assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.UB")
+    row = save_record(
+        assignment,
+        "B05",
+        {"device_type": "Máy in", "quantity": "2", "year_acquired": "2020", "condition": "Hoạt động tốt"},
+    ).record
+    url = f"/dot/RS2026/don-vi/{assignment.unit_id}/nhap/B05/{row.pk}/{path}"
+    client = client_for(personas[persona])
+    response = client.get(url) if method == "GET" else client.post(url, {"version": row.version})
+    assert response.status_code == expected[PERSONAS.index(persona)]
+    if method == "POST" and expected[PERSONAS.index(persona)] != 302 or persona == "anonymous":
+        assert EndDevice.objects.filter(assignment=assignment).count() == 1, "a refused write changed data"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_scope_of_the_snapshot_diff(persona, personas, campaign):
+    from rasoat.campaigns.models import Assignment, Snapshot
+    from rasoat.inventory.services import take_snapshot
+
+    expected = dict(zip(PERSONAS, [200, 200, 200, 404, 200, 302], strict=True))[persona]
+    assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.UB")
+    first = take_snapshot(assignment, Snapshot.Kind.SUBMIT)
+    second = take_snapshot(assignment, Snapshot.Kind.SUBMIT)
+    url = f"/dot/RS2026/don-vi/{assignment.unit_id}/so-sanh/?a={first.pk}&b={second.pk}"
+    assert client_for(personas[persona]).get(url).status_code == expected
+    # A snapshot of another unit is never shown through this unit's URL.
+    other = Assignment.objects.get(campaign=campaign, unit__code="X.03445.UB")
+    foreign = take_snapshot(other, Snapshot.Kind.SUBMIT)
+    url = f"/dot/RS2026/don-vi/{assignment.unit_id}/so-sanh/?a={first.pk}&b={foreign.pk}"
+    assert client_for(personas[persona]).get(url).status_code in (404, 302)
