@@ -50,8 +50,6 @@ def audit_list(request):
         .distinct()
         .order_by("action")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "audit/audit_list.html",
@@ -59,6 +57,5 @@ def audit_list(request):
             "page": page,
             "filters": filters,
             "actions": list(actions),
-            "query": query.urlencode(),
         },
     )

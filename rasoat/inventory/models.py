@@ -59,6 +59,7 @@ class SheetRow(Record):
     class Meta:
         abstract = True
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["assignment", "position"], name="%(class)s_assignment_pos")]
 
     def __str__(self) -> str:
         return f"{self.SHEET} #{self.position} · {self.assignment_id}"
@@ -72,7 +73,6 @@ class NetworkLink(SheetRow):
     class Meta(SheetRow.Meta):
         verbose_name = _("network link (B02)")
         verbose_name_plural = _("network links (B02)")
-        indexes = [models.Index(fields=["assignment", "position"], name="b02_assignment_position")]
 
 
 class InfraDevice(SheetRow):
@@ -83,7 +83,6 @@ class InfraDevice(SheetRow):
     class Meta(SheetRow.Meta):
         verbose_name = _("infrastructure device (B03)")
         verbose_name_plural = _("infrastructure devices (B03)")
-        indexes = [models.Index(fields=["assignment", "position"], name="b03_assignment_position")]
 
 
 class Software(SheetRow):
@@ -94,7 +93,6 @@ class Software(SheetRow):
     class Meta(SheetRow.Meta):
         verbose_name = _("platform or software (B04)")
         verbose_name_plural = _("platforms and software (B04)")
-        indexes = [models.Index(fields=["assignment", "position"], name="b04_assignment_position")]
 
 
 class EndDevice(SheetRow):
@@ -105,7 +103,6 @@ class EndDevice(SheetRow):
     class Meta(SheetRow.Meta):
         verbose_name = _("end-user device (B05)")
         verbose_name_plural = _("end-user devices (B05)")
-        indexes = [models.Index(fields=["assignment", "position"], name="b05_assignment_position")]
 
 
 class Proposal(SheetRow):
@@ -116,7 +113,6 @@ class Proposal(SheetRow):
     class Meta(SheetRow.Meta):
         verbose_name = _("proposal (B06)")
         verbose_name_plural = _("proposals (B06)")
-        indexes = [models.Index(fields=["assignment", "position"], name="b06_assignment_position")]
 
 
 SHEET_MODELS: dict[str, type[Record]] = {

@@ -105,8 +105,6 @@ def user_list(request):
             _page_number(request)
         )
         rows = list(page.object_list)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "orgs/user_list.html",
@@ -114,7 +112,6 @@ def user_list(request):
             "form": form,
             "users": rows,
             "page": page,
-            "query_string": params.urlencode(),
             "searching": bool(query or role),
         },
     )
