@@ -22,6 +22,7 @@ from rasoat.audit.services import diff_fields, log
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
 from rasoat.inventory.data import appendix_for, record_values, row_counts, unit_data_with_ids
 from rasoat.inventory.models import ROW_MODELS, SHEET_MODELS, GeneralInfo, SheetRow
+from rasoat.inventory.signals import data_changed
 
 EDITABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}
 
@@ -104,8 +105,10 @@ def change_status(
     return transition
 
 
-def start_draft(assignment: Assignment, actor, address: str | None = None) -> None:
-    """The first edit of a new or returned assignment makes it a draft (Đang nhập)."""
+def after_data_change(assignment: Assignment, actor, address: str | None = None) -> None:
+    """After any change of the data: the first edit of a new or returned assignment makes it a draft
+    (Đang nhập), and `data_changed` tells the apps that derive from the data."""
+    data_changed.send(sender=Assignment, assignment=assignment)
     if assignment.status in (Status.NOT_STARTED, Status.RETURNED):
         change_status(assignment, Status.IN_PROGRESS, actor, address=address)
 
@@ -175,7 +178,7 @@ def save_record(
         changes = diff_fields(before, record_values(record, sheet.keys))
         action = "appendix.created" if created else "appendix.updated"
         log(actor, action, record, changes, unit=locked.unit, address=address, note=code)
-        start_draft(locked, actor, address)
+        after_data_change(locked, actor, address)
     assignment.status = locked.status
     return SaveResult(saved=True, record=record, issues=result.issues)
 
@@ -211,7 +214,7 @@ def delete_row(
             address=address,
             note=code,
         )
-        start_draft(locked, actor, address)
+        after_data_change(locked, actor, address)
     return SaveResult(saved=True, record=record)
 
 
@@ -243,7 +246,7 @@ def duplicate_row(
             address=address,
             note=code,
         )
-        start_draft(locked, actor, address)
+        after_data_change(locked, actor, address)
     return copy
 
 
@@ -259,7 +262,7 @@ def confirm_carried_forward(assignment: Assignment, *, actor=None, address: str 
             )
         if count:
             log(actor, "appendix.confirmed", locked, {"rows": [count, 0]}, unit=locked.unit, address=address)
-            start_draft(locked, actor, address)
+            after_data_change(locked, actor, address)
     return count
 
 
@@ -337,6 +340,6 @@ def replace_unit_data(
             address=address,
             note=note,
         )
-        start_draft(locked, actor, address)
+        after_data_change(locked, actor, address)
     assignment.status = locked.status
     return before

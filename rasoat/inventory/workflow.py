@@ -15,7 +15,7 @@ from rasoat.appendix.declaration import Issue, UnitInfo
 from rasoat.appendix.validation import clean_unit_data
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
 from rasoat.inventory.data import appendix_for, is_empty_data, unit_data
-from rasoat.inventory.services import _lock, change_status, start_draft, take_snapshot, write_unit_data
+from rasoat.inventory.services import _lock, after_data_change, change_status, take_snapshot, write_unit_data
 
 
 class WorkflowError(Exception):
@@ -213,6 +213,6 @@ def carry_forward(assignment: Assignment, actor, *, address: str | None = None) 
             unit=locked.unit,
             address=address,
         )
-        start_draft(locked, actor, address)
+        after_data_change(locked, actor, address)
     assignment.refresh_from_db()
     return counts
