@@ -20,6 +20,7 @@ from rasoat.appendix.spec import ERROR
 from rasoat.appendix.validation import clean_record, is_blank_record
 from rasoat.audit.services import diff_fields, log
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
+from rasoat.inventory.bulk import insert_rows
 from rasoat.inventory.data import appendix_for, record_values, row_counts, unit_data_with_ids
 from rasoat.inventory.models import ROW_MODELS, SHEET_MODELS, GeneralInfo, SheetRow
 from rasoat.inventory.signals import data_changed
@@ -298,17 +299,8 @@ def write_unit_data(assignment: Assignment, values: dict[str, Any], *, carried_f
             record.save()
             continue
         model.objects.filter(assignment=assignment).delete()
-        model.objects.bulk_create(
-            [
-                model(
-                    assignment=assignment,
-                    position=position,
-                    carried_forward=carried_forward,
-                    **{key: row.get(key) for key in sheet.keys},
-                )
-                for position, row in enumerate(values.get(sheet.code) or [], start=1)
-            ],
-            batch_size=2000,
+        insert_rows(
+            model, assignment.pk, values.get(sheet.code) or [], sheet.keys, carried_forward=carried_forward
         )
 
 
