@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "rasoat.orgs",
     "rasoat.campaigns",
     "rasoat.inventory",
+    "rasoat.workbooks",
+    "rasoat.assessment",
+    "rasoat.dashboard",
+    "rasoat.reports",
     "rasoat.audit",
 ]
 

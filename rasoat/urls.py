@@ -25,5 +25,9 @@ urlpatterns = [
     path("", include("rasoat.orgs.urls")),
     path("", include("rasoat.campaigns.urls")),
     path("", include("rasoat.inventory.urls")),
+    path("", include("rasoat.workbooks.urls")),
+    path("", include("rasoat.assessment.urls")),
+    path("", include("rasoat.dashboard.urls")),
+    path("", include("rasoat.reports.urls")),
     path("", include("rasoat.audit.urls")),
 ]

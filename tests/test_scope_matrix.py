@@ -89,6 +89,24 @@ MATRIX = [
     ],
     ("POST", "/dot/RS2026/xa/{X.03637}/gui-tat-ca/", [302, 403, 302, 404, 403, 302]),
     ("POST", "/dot/RS2026/xa/{X.03445}/gui-tat-ca/", [302, 403, 404, 302, 404, 302]),
+    # Workbooks: templates, upload, the consolidated export
+    ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/mau-excel/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/tai-len/", [200, 403, 200, 404, 403, 302]),
+    ("GET", "/dot/RS2026/xa/{X.03637}/mau-excel/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/xa/{X.03637}/tai-len/", [200, 403, 200, 404, 403, 302]),
+    ("GET", "/dot/RS2026/xuat-excel/", [200, 200, 200, 200, 403, 302]),
+    ("GET", "/dot/RS2026/xuat-excel/?scope=X.03445", [200, 200, 404, 200, 404, 302]),
+    # Reports
+    ("GET", "/dot/RS2026/bao-cao/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/RS2026/bao-cao/unit/?unit=X.03637.UB", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/bao-cao/commune/?commune=X.03445", [200, 200, 404, 200, 404, 302]),
+    ("GET", "/dot/RS2026/bao-cao/province/", [200, 200, 403, 403, 403, 302]),
+    ("GET", "/dot/RS2026/bao-cao/reminder/", [200, 200, 403, 403, 403, 302]),
+    # Dashboard and assessment
+    ("GET", "/dot/RS2026/theo-doi/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/danh-gia/cau-hinh/", [200, 403, 403, 403, 403, 302]),
+    ("POST", "/dot/RS2026/danh-gia/tinh-lai/", [302, 403, 403, 403, 403, 302]),
     # The province node is not assigned: no data-entry page exists for it.
     ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
 ]

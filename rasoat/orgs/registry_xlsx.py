@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from rasoat.orgs import registry
 from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.orgs.text import fold
+from rasoat.xlsx_text import write_text
 
 SHEET_NAME = "Đơn vị"
 FILENAME = "danh-muc-don-vi.xlsx"
@@ -89,7 +90,7 @@ def write_workbook(units: Iterable[Unit]) -> bytes:
         for col, text in enumerate(cells):
             if text:
                 # Always a string cell: a name such as "=HYPERLINK(...)" stays text, never a formula.
-                sheet.write_string(row, col, text)
+                write_text(sheet, row, col, text)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row, 1), len(registry.COLUMNS) - 1)
     _add_dropdowns(sheet, max(row, 1))

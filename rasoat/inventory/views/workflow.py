@@ -253,6 +253,17 @@ def history(request, code: str, pk: int):
     sent_back = [t for t in transitions if t.to_status == Status.RETURNED]
     latest_return = sent_back[-1] if sent_back else None
     status = assignment.status
+    # workbooks: the files imported into this unit (their before-import snapshots link them), in one
+    # query through the reverse relations, so inventory does not import the workbooks app. A commune
+    # workbook holds the other units' data too: its download is offered only to who may see the commune.
+    imported = (
+        Snapshot.objects.filter(assignment=assignment, import_source__isnull=False)
+        .select_related("import_source__upload__unit", "import_source__upload__uploaded_by")
+        .defer("data", "row_ids")
+    )
+    imported_uploads = list({s.import_source.upload_id: s.import_source.upload for s in imported}.values())
+    for upload in imported_uploads:
+        upload.can_download = bool(upload.file) and user.has_unit_perm("data:view", upload.unit)
     return render(
         request,
         "inventory/workflow_history.html",
@@ -271,6 +282,7 @@ def history(request, code: str, pk: int):
             can_carry_forward=can_carry_forward(user, assignment),
             return_form=ReasonForm(auto_id="id_return_%s"),
             reopen_form=ReasonForm(auto_id="id_reopen_%s"),
+            imported_uploads=imported_uploads,
         ),
     )
 

@@ -1,0 +1,70 @@
+"""Storing what a workbook held: each unit's data replaced in one transaction, linked to the upload."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from rasoat.audit.services import log
+from rasoat.campaigns.models import Assignment, Snapshot
+from rasoat.inventory.services import NotEditable, check_editable, replace_unit_data
+from rasoat.workbooks.models import ImportedSnapshot, Upload
+from rasoat.workbooks.reading.results import WorkbookImport
+
+IMPORT_ACTION = "appendix.imported"
+"""The audit action of each unit whose data a workbook replaced."""
+UPLOAD_ACTION = "workbook.imported"
+"""The audit action of the upload itself (one entry per imported file)."""
+
+
+def apply_import(
+    result: WorkbookImport,
+    assignments_by_code: dict[str, Assignment],
+    upload: Upload | None,
+    actor,
+    address: str | None,
+) -> list[Snapshot]:
+    """Replace the data of every unit of `result`, all or nothing; returns the before-import snapshots.
+
+    Refuses (ValueError) a result with errors or naming a unit missing from `assignments_by_code`.
+    Each unit's previous data is kept in a snapshot (`replace_unit_data`), linked to `upload` through
+    `ImportedSnapshot`; the upload becomes `imported`. Any locked unit (submitted or accepted) raises
+    NotEditable and nothing changes, for any unit.
+    """
+    if result.errors:
+        raise ValueError(f"the workbook has {len(result.errors)} errors; it cannot be imported")
+    by_code = {code.casefold(): assignment for code, assignment in assignments_by_code.items()}
+    missing = [unit.unit_code for unit in result.units if unit.unit_code.casefold() not in by_code]
+    if missing:
+        raise ValueError(f"no assignment given for {', '.join(missing)}")
+    note = upload.original_name if upload is not None else ""
+    snapshots: list[Snapshot] = []
+    with transaction.atomic():
+        # Every unit is checked before any is written, so a locked fifth unit fails fast; the
+        # transaction still guards against a status changing in between (replace_unit_data locks).
+        for unit in result.units:
+            check_editable(by_code[unit.unit_code.casefold()])
+        for unit in result.units:
+            assignment = by_code[unit.unit_code.casefold()]
+            snapshot = replace_unit_data(
+                assignment, unit.data, actor=actor, address=address, action=IMPORT_ACTION, note=note
+            )
+            if upload is not None:
+                ImportedSnapshot.objects.create(snapshot=snapshot, upload=upload)
+            snapshots.append(snapshot)
+        if upload is not None:
+            previous = upload.state
+            upload.state = Upload.State.IMPORTED
+            upload.save(update_fields=["state"])
+            log(
+                actor,
+                UPLOAD_ACTION,
+                upload,
+                {"state": [previous, upload.state], "units": [None, [u.unit_code for u in result.units]]},
+                unit=upload.unit,
+                address=address,
+                note=upload.original_name,
+            )
+    return snapshots
+
+
+__all__ = ["IMPORT_ACTION", "UPLOAD_ACTION", "NotEditable", "apply_import"]

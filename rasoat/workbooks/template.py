@@ -1,0 +1,586 @@
+"""The appendix workbook a unit (or a commune) downloads, fills in offline and uploads again.
+
+Everything comes from the appendix declaration: sheet names, headers (required ones marked `*`),
+dropdowns, number and year limits, the help shown when a cell is selected. The layout is the
+contract of PHU_LUC.md ("The workbook") that `reader.py` reads back:
+
+- sheet order `Hướng dẫn`, B01…B06 (named by their titles), the hidden `_meta` (column A key,
+  column B value: appendix_version, campaign, unit, kind, generated_at), then the hidden `_lists`
+  holding the dropdown lists that cannot be written inline;
+- B01: a title row, a header row, then one line per field: `#` in column A, the label in column B,
+  the value in column C (the unit code locked and grey);
+- B02–B06: a title row naming the sheet and the unit, one header row (frozen), then data.
+
+A commune workbook (`write_commune_template`) has the same sheets for the commune's units: B01 with
+one value column per unit, B02–B06 with a "Mã đơn vị" column right after STT (`COMMUNE_LAYOUT`),
+the layout `reader.py` documents and reads.
+
+Text is always written with `write_string`, so a model name such as "=SUM(A1)" or "-5V" stays
+text and never becomes a formula. The workbook is built in memory with XlsxWriter.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from django.utils import timezone
+
+from rasoat.appendix.declaration import Appendix, Column, ColumnType, Context, Sheet, UnitInfo, get_appendix
+from rasoat.appendix.normalize import describe_expected
+from rasoat.appendix.spec import FIRST_YEAR
+from rasoat.workbooks.error_workbook import write_error_workbook
+from rasoat.xlsx_text import write_text
+
+__all__ = [
+    "COMMUNE_LAYOUT",
+    "INSTRUCTIONS_SHEET",
+    "LISTS_SHEET",
+    "META_SHEET",
+    "CommuneLayout",
+    "template_filename",
+    "write_commune_template",
+    "write_error_workbook",
+    "write_unit_template",
+]
+
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+META_KEYS = ("appendix_version", "campaign", "unit", "kind", "generated_at")
+
+TITLE_ROW = 0
+HEADER_ROW = 1
+FIRST_DATA_ROW = 2
+VALIDATED_ROWS = 1000
+"""Rows below the header that carry dropdowns and number checks (more when pre-filled data is longer)."""
+
+# Excel's limits on the texts of a data validation (UTF-16 units; Vietnamese stays in the BMP).
+_TITLE_MAX = 32
+_MESSAGE_MAX = 255
+_INLINE_LIST_MAX = 255
+
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    # Belt and braces: text is written with write_string anyway.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+_RED = "#C00000"
+_GREY = "#D9D9D9"
+_HEADER_FILL = "#DDEBF7"
+
+
+@dataclass(frozen=True)
+class CommuneLayout:
+    """Where a commune workbook says which unit a row belongs to (`reader.py` documents the same).
+
+    B02–B06 carry the column `unit_header` at `unit_column` (0-based; 1 = right after STT). B01 has
+    one value column per unit, from column C; its line "Mã đơn vị*" gives each column's unit.
+    """
+
+    unit_header: str = "Mã đơn vị"
+    unit_column: int = 1
+
+
+COMMUNE_LAYOUT = CommuneLayout()
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide (a generous estimate)."""
+    return max(1, -(-len(text) * 11 // int(width * 10)))
+
+
+def _plain_number(value: Any) -> int | float | None:
+    """A limit as Excel shows it: 1024 rather than 1024.0, 0.5 as it is."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def template_filename(campaign_code: str, unit_code: str, *, prefilled: bool = False) -> str:
+    """`phu-luc-RS2026-X.03637.UB.xlsx` (with `-du-lieu` when pre-filled)."""
+    return f"phu-luc-{campaign_code}-{unit_code}{'-du-lieu' if prefilled else ''}.xlsx"
+
+
+def _column_width(column: Column) -> float:
+    """Fit the header on at most three lines, a dropdown's longest label on one (within reason)."""
+    width = len(column.marked_header) / 2.6 + 3
+    if column.has_choices:
+        width = max(width, min(max(len(c) for c in column.choices) + 3, 42))
+    minimum = {
+        ColumnType.TEXT: 18,
+        ColumnType.LONGTEXT: 36,
+        ColumnType.EMAIL: 24,
+        ColumnType.PHONE: 14,
+        ColumnType.YEAR: 9,
+    }.get(column.type, 9)
+    if column.row_number:
+        minimum = 6
+    return round(min(max(width, minimum), 48), 1)
+
+
+class _Builder:
+    """One workbook being written: its formats and the dropdown lists already placed."""
+
+    def __init__(self, appendix: Appendix, context: Context):
+        self.appendix = appendix
+        self.context = context
+        self.output = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.output, WORKBOOK_OPTIONS)
+        self.book.set_properties({"title": "Phụ lục rà soát", "author": "rasoat", "company": "rasoat"})
+        self._lists: dict[tuple[str, ...], str] = {}
+        book = self.book
+        self.title = book.add_format({"bold": True, "font_size": 13})
+        self.bold = book.add_format({"bold": True})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.header = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1, "bg_color": _HEADER_FILL}
+        )
+        self.text = book.add_format({"num_format": "@"})
+        self.text_wrap = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top"})
+        self.plain = book.add_format({})
+        self.unlocked = book.add_format({"locked": False, "num_format": "@", "text_wrap": True})
+        self.unlocked_number = book.add_format({"locked": False})
+        self.locked_grey = book.add_format({"locked": True, "bg_color": _GREY, "num_format": "@"})
+        self.required_label = book.add_format({"text_wrap": True, "valign": "top", "font_color": _RED})
+        self.label = book.add_format({"text_wrap": True, "valign": "top"})
+
+    @staticmethod
+    def printable(ws, *, landscape: bool, repeat_row: int | None = None) -> None:
+        """A4, one page wide (clerks print the sheets to check them), headers repeated on each page."""
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        if repeat_row is not None:
+            ws.repeat_rows(repeat_row)
+
+    def finish(self) -> bytes:
+        """Write the dropdown lists (their sheet comes last, after `_meta`) and close the workbook."""
+        if self._lists:
+            ws = self.book.add_worksheet(LISTS_SHEET)
+            for col, choices in enumerate(self._lists):
+                for row, label in enumerate(choices):
+                    ws.write_string(row, col, label)
+            ws.hide()
+        self.book.close()
+        return self.output.getvalue()
+
+    # --- dropdowns and checks ---
+
+    def list_source(self, choices: Sequence[str]) -> list[str] | str:
+        """Short lists inline; lists with a comma in a label (Excel splits inline lists on commas)
+        or past 255 characters go to the hidden `_lists` sheet and are referenced by range."""
+        choices = tuple(choices)
+        inline = ",".join(choices)
+        if "," not in "".join(choices) and '"' not in inline and len(inline) + 2 <= _INLINE_LIST_MAX:
+            return list(choices)
+        if choices not in self._lists:
+            # The sheet itself is written by `finish`; a reference to it needs only its name.
+            col = len(self._lists)
+            letter = xlsxwriter.utility.xl_col_to_name(col)
+            self._lists[choices] = f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(choices)}"
+        return self._lists[choices]
+
+    def validation(self, column: Column, choices: Sequence[str] | None = None) -> dict[str, Any] | None:
+        """The data validation of a column: a dropdown, a whole-number/decimal/year range, or None."""
+        title = _clip(column.header, _TITLE_MAX)
+        help_text = f" {column.help}" if column.help else ""
+        if choices is not None or column.has_choices:
+            options: dict[str, Any] = {
+                "validate": "list",
+                "source": self.list_source(choices or column.choices),
+                "input_message": _clip("Chọn một giá trị trong danh sách." + help_text, _MESSAGE_MAX),
+            }
+        elif column.is_numeric and not column.row_number:
+            options = self._number_validation(column)
+            options["input_message"] = _clip(
+                f"Nhập {describe_expected(column, self.context)}.{help_text}", _MESSAGE_MAX
+            )
+        else:
+            return None
+        expected = (
+            "Chọn một giá trị trong danh sách."
+            if options["validate"] == "list"
+            else f"Cần nhập {describe_expected(column, self.context)}."
+        )
+        options.update(
+            {
+                "input_title": title,
+                "error_title": _clip(f"Giá trị chưa đúng: {column.header}", _TITLE_MAX),
+                "error_message": _clip(expected, _MESSAGE_MAX),
+                # "warning" lets the clerk keep a value the reader tolerates (e.g. a label without the
+                # text in brackets, "0,5" typed as text); the upload checks every cell anyway.
+                "error_type": "warning",
+                "ignore_blank": True,
+            }
+        )
+        return options
+
+    def _number_validation(self, column: Column) -> dict[str, Any]:
+        if column.type == ColumnType.YEAR:
+            low, high = FIRST_YEAR, self.context.reference_year
+        elif column.year_offsets is not None:
+            low = self.context.reference_year + column.year_offsets[0]
+            high = self.context.reference_year + column.year_offsets[1]
+        else:
+            low, high = column.min, column.max
+        kind = "decimal" if column.type == ColumnType.DEC else "integer"
+        if low is not None and column.min_exclusive:
+            # Excel has no "greater than x and at most y"; the smallest stored step stands in for it.
+            low = Decimal(low) + Decimal(1).scaleb(-(column.decimal_places or 0))
+        low, high = _plain_number(low), _plain_number(high)
+        if low is not None and high is not None:
+            return {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
+        if low is not None:
+            return {"validate": kind, "criteria": ">=", "value": low}
+        if high is not None:
+            return {"validate": kind, "criteria": "<=", "value": high}
+        return {"validate": kind, "criteria": "between", "minimum": -(2**31) + 1, "maximum": 2**31 - 1}
+
+    # --- cells ---
+
+    def write_value(self, sheet, row: int, col: int, value: Any, cell_format=None) -> None:
+        """A stored value: numbers as numbers, everything else as a string (never a formula)."""
+        if value is None or value == "":
+            if cell_format is not None:
+                sheet.write_blank(row, col, None, cell_format)
+            return
+        if isinstance(value, bool):
+            sheet.write_string(row, col, "Có" if value else "Không", cell_format)
+        elif isinstance(value, int | float | Decimal):
+            sheet.write_number(row, col, float(value), cell_format)
+        else:
+            write_text(sheet, row, col, str(value), cell_format)
+
+
+# --- the sheets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A unit the workbook is for: its registry info and (when pre-filled) its data."""
+
+    info: UnitInfo
+    data: dict[str, Any] | None
+
+
+def _general_values(target: _Target, sheet: Sheet) -> dict[str, Any]:
+    """B01's values: the stored ones when pre-filled; the registry's for the prefilled lines."""
+    values = dict((target.data or {}).get(sheet.code) or {})
+    registry = {
+        "unit_name": target.info.name,
+        "unit_code": target.info.code,
+        "block": target.info.block,
+        "level": target.info.level,
+    }
+    for key, value in registry.items():
+        if key == "unit_code" or values.get(key) in (None, ""):
+            values[key] = value or None
+    return values
+
+
+def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets: list[_Target]) -> int:
+    """The label/value lines of B01 from `first_row`, one value column per target; returns the
+    row after the last line."""
+    columns = sheet.data_columns
+    values = [_general_values(t, sheet) for t in targets]
+    for offset, column in enumerate(columns):
+        row = first_row + offset
+        ws.write_number(row, 0, column.number or offset + 1, b.label)
+        ws.write_string(row, 1, column.marked_header, b.required_label if column.required else b.label)
+        validation = None if column.read_only else b.validation(column)
+        for index, target_values in enumerate(values):
+            col = 2 + index
+            value = target_values.get(column.key)
+            if column.read_only:
+                b.write_value(ws, row, col, value, b.locked_grey)
+                ws.write_comment(row, col, "Mã đơn vị do hệ thống cấp, không sửa.", {"x_scale": 1.5})
+                continue
+            fmt = b.unlocked_number if column.is_numeric else b.unlocked
+            b.write_value(ws, row, col, value, fmt)
+            if validation:
+                ws.data_validation(row, col, row, col, validation)
+        if column.type == ColumnType.LONGTEXT:
+            ws.set_row(row, 60)
+    return first_row + len(columns)
+
+
+def _write_general(b: _Builder, sheet: Sheet, targets: list[_Target], title: str) -> None:
+    """B01: `#` in A, labels in B, one value column per unit from C (one for a unit workbook)."""
+    ws = b.book.add_worksheet(sheet.title)
+    ws.write_string(TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
+    ws.set_column(0, 0, 5)
+    ws.set_column(1, 1, 48)
+    ws.write_string(HEADER_ROW, 0, "#", b.header)
+    ws.write_string(HEADER_ROW, 1, "Nội dung", b.header)
+    for index, target in enumerate(targets):
+        heading = "Giá trị" if len(targets) == 1 else target.info.name
+        ws.write_string(HEADER_ROW, 2 + index, heading, b.header)
+        ws.set_column(2 + index, 2 + index, 48 if len(targets) == 1 else 30)
+    ws.set_row(HEADER_ROW, 45 if len(targets) > 1 else None)
+    _write_general_block(b, ws, sheet, FIRST_DATA_ROW, targets)
+    ws.freeze_panes(FIRST_DATA_ROW, 2)
+    b.printable(ws, landscape=len(targets) > 1)
+    # Protection is what makes the unit code's cell read-only; every value cell is unlocked.
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
+
+
+def _write_table(
+    b: _Builder,
+    sheet: Sheet,
+    rows: list[tuple[str | None, dict[str, Any]]],
+    title: str,
+    unit_codes: Sequence[str] | None = None,
+) -> None:
+    """A repeating sheet: title row, header row (frozen), data, and checks on a generous range.
+
+    `unit_codes` adds the commune layout's unit column (a dropdown of the codes)."""
+    ws = b.book.add_worksheet(sheet.title)
+    ws.write_string(TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
+    columns: list[Column | None] = list(sheet.columns)
+    if unit_codes is not None:
+        columns.insert(COMMUNE_LAYOUT.unit_column, None)
+    last_row = FIRST_DATA_ROW + max(VALIDATED_ROWS, len(rows) + VALIDATED_ROWS // 2) - 1
+    for col, column in enumerate(columns):
+        if column is None:
+            ws.write_string(HEADER_ROW, col, f"{COMMUNE_LAYOUT.unit_header}*", b.header)
+            ws.set_column(col, col, max(len(c) for c in unit_codes) + 4, b.text)
+            validation = b.validation(
+                Column("unit", COMMUNE_LAYOUT.unit_header, ColumnType.TEXT, required=True), unit_codes
+            )
+            validation["input_message"] = "Chọn mã của đơn vị mà dòng này thuộc về (xem trang Hướng dẫn)."
+        else:
+            ws.write_string(HEADER_ROW, col, column.marked_header, b.header)
+            text_like = column.type in (ColumnType.TEXT, ColumnType.PHONE, ColumnType.EMAIL)
+            ws.set_column(
+                col,
+                col,
+                _column_width(column),
+                b.text if text_like else (b.text_wrap if column.type == ColumnType.LONGTEXT else None),
+            )
+            validation = b.validation(column)
+        if validation:
+            ws.data_validation(FIRST_DATA_ROW, col, last_row, col, validation)
+    ws.set_row(HEADER_ROW, 48)
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    b.printable(ws, landscape=True, repeat_row=HEADER_ROW)
+    for index, (unit_code, record) in enumerate(rows):
+        row = FIRST_DATA_ROW + index
+        for col, column in enumerate(columns):
+            if column is None:
+                b.write_value(ws, row, col, unit_code)
+            elif column.row_number:
+                ws.write_number(row, col, index + 1)
+            else:
+                b.write_value(ws, row, col, record.get(column.key))
+
+
+def _write_meta(b: _Builder, campaign_code: str, unit_code: str, commune: bool) -> None:
+    ws = b.book.add_worksheet(META_SHEET)
+    values = (
+        b.appendix.version,
+        campaign_code,
+        unit_code,
+        "commune" if commune else "unit",
+        timezone.localtime().isoformat(timespec="seconds"),
+    )
+    for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True)):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, value)
+    ws.set_column(0, 1, 28)
+    ws.hide()
+
+
+# --- the instructions ---------------------------------------------------------------------------
+
+
+_STEPS = (
+    "1. Tệp có 6 biểu, mỗi biểu một trang: B01 Thông tin chung, B02 Kết nối mạng, B03 Thiết bị hạ tầng, "
+    "B04 Nền tảng, phần mềm, B05 Thiết bị đầu cuối, B06 Đề xuất nhu cầu. Điền lần lượt từng trang; trang "
+    "nào đơn vị không có gì để kê khai thì để trống.",
+    "2. Biểu B01: điền vào cột C, bên phải từng nội dung. Tên, mã, khối, cấp của đơn vị đã được điền sẵn. "
+    "Ô Mã đơn vị (màu xám) không được sửa.",
+    "3. Biểu B02 đến B06: mỗi dòng kê khai một mục (một đường truyền, một loại thiết bị, một phần mềm, "
+    "một đề xuất). Các thiết bị giống nhau (cùng loại, cùng model, cùng năm trang bị, cùng tình trạng) "
+    "ghi chung một dòng và ghi tổng số ở cột Số lượng. Cột STT có thể để trống.",
+    "4. Cột có dấu * ở tiêu đề là bắt buộc phải điền. Ở biểu B05, máy tính để bàn và máy tính xách tay "
+    "phải điền thêm cấu hình: CPU, RAM, loại ổ cứng, hệ điều hành, bản quyền hệ điều hành, phần mềm "
+    "phòng chống mã độc.",
+    "5. Cột có danh sách chọn: bấm vào ô rồi bấm mũi tên ở góc ô để chọn. Chỉ dùng các giá trị trong "
+    'danh sách; cột Có/Không chọn "Có" hoặc "Không".',
+    '6. Cột số: chỉ nhập số, không kèm đơn vị hay chữ (ghi 8, không ghi "8 GB"). Số thập phân dùng dấu '
+    "phẩy hoặc dấu chấm (0,5 hoặc 0.5). Không dùng dấu phân cách hàng nghìn (ghi 1000, không ghi 1.000).",
+    "7. Cột năm: ghi đủ 4 chữ số, từ {first_year} đến {year}.",
+    "8. Giữ nguyên tên các trang và dòng tiêu đề cột. Không thêm, xóa hoặc đổi tên cột; không xóa trang. "
+    'Dòng "Tổng cộng" (nếu có) và dòng trống được bỏ qua khi nhập.',
+    "9. Khi chọn một ô, Excel hiện hướng dẫn ngắn cho cột đó; bảng cuối trang này giải thích từng cột.",
+)
+_SENDING = (
+    'Đăng nhập hệ thống rasoat, mở trang nhập liệu của đơn vị, chọn "Tải lên tệp Excel" và chọn tệp này '
+    "(định dạng .xlsx, .xlsm, .xls hoặc .ods). Hệ thống kiểm tra toàn bộ tệp và liệt kê các lỗi theo biểu, "
+    'dòng, cột trước khi bạn xác nhận; có thể tải "tệp báo lỗi" với các ô sai được tô đỏ để sửa rồi tải '
+    'lên lại. Sau khi nhập, kiểm tra lại dữ liệu và bấm "Gửi báo cáo" trước ngày {deadline}.'
+)
+_COMMUNE = (
+    'Tệp này dùng cho các đơn vị của xã. Ở biểu B02 đến B06, cột "{header}" cho biết dòng thuộc đơn vị '
+    "nào: chọn mã trong danh sách. Ở biểu B01, mỗi đơn vị điền vào cột có tên của đơn vị đó."
+)
+
+
+def _instructions(campaign, heading: str, commune_units: Sequence[UnitInfo] | None, year: int) -> list:
+    """The clerk's instructions as (style, text) lines, in plain Vietnamese."""
+    contact = " — ".join(
+        part
+        for part in (
+            campaign.contact_division,
+            campaign.contact_person,
+            f"điện thoại {campaign.contact_phone}" if campaign.contact_phone else "",
+            f"thư điện tử {campaign.contact_email}" if campaign.contact_email else "",
+        )
+        if part
+    )
+    lines: list[tuple[str, str]] = [
+        ("title", "HƯỚNG DẪN ĐIỀN PHỤ LỤC RÀ SOÁT HẠ TẦNG, NỀN TẢNG, PHẦN MỀM, THIẾT BỊ ĐẦU CUỐI"),
+        ("info", f"Đợt rà soát: {campaign.code} — {campaign.title}"),
+        ("info", f"Căn cứ: {campaign.legal_basis}" if campaign.legal_basis else ""),
+        ("info", f"Đơn vị: {heading}"),
+        ("strong", f"Hạn gửi: {_date(campaign.deadline)}"),
+        ("info", f"Liên hệ khi cần hỗ trợ: {contact}" if contact else ""),
+        ("", ""),
+        ("heading", "Cách điền"),
+        *[("text", step.format(first_year=FIRST_YEAR, year=year)) for step in _STEPS],
+        ("", ""),
+        ("heading", "Cách gửi"),
+        ("text", _SENDING.format(deadline=_date(campaign.deadline))),
+    ]
+    if commune_units:
+        lines += [
+            ("", ""),
+            ("heading", "Tệp của cả xã"),
+            ("text", _COMMUNE.format(header=COMMUNE_LAYOUT.unit_header)),
+            *[("text", f"   {unit.code}: {unit.name}") for unit in commune_units],
+        ]
+    # An empty optional line (no legal basis, no contact) is dropped, not left as a gap.
+    return [line for line in lines if line[1] or not line[0]]
+
+
+def _write_instructions(
+    b: _Builder, campaign, heading: str, commune_units: Sequence[UnitInfo] | None
+) -> None:
+    ws = b.book.add_worksheet(INSTRUCTIONS_SHEET)
+    widths = (24, 36, 9, 64)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    b.printable(ws, landscape=False)
+    styles = {"title": b.title, "strong": b.bold, "heading": b.bold}
+    row = 0
+    for style, text in _instructions(campaign, heading, commune_units, b.context.reference_year):
+        if text:
+            if style == "text":
+                # Merged cells do not grow with their text: give the row the lines it needs.
+                ws.merge_range(row, 0, row, 3, text, b.wrap)
+                ws.set_row(row, 15 * _lines(text, sum(widths)))
+            else:
+                ws.write_string(row, 0, text, styles.get(style, b.plain))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Giải thích các cột", b.bold)
+    row += 1
+    for col, text in enumerate(("Biểu", "Cột", "Bắt buộc", "Cách nhập")):
+        ws.write_string(row, col, text, b.header)
+    for sheet in b.appendix:
+        for column in sheet.data_columns:
+            row += 1
+            how = describe_expected(column, b.context)
+            if column.read_only:
+                how = "Điền sẵn, không sửa."
+            elif column.prefilled:
+                how = f"Điền sẵn theo danh mục đơn vị; {how}."
+            else:
+                how = f"{how[0].upper()}{how[1:]}."
+            if column.help:
+                how = f"{how} {column.help}"
+            cells = (f"{sheet.code}. {sheet.title}", column.header, "Có" if column.required else "", how)
+            for col, text in enumerate(cells):
+                ws.write_string(row, col, text, b.wrap)
+            ws.set_row(row, 15 * max(_lines(text, width) for text, width in zip(cells, widths, strict=True)))
+    ws.activate()
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+def _context(campaign) -> Context:
+    return Context.for_date(campaign.reference_date)
+
+
+def _build(
+    campaign,
+    heading: str,
+    meta_unit: str,
+    targets: list[_Target],
+    commune: bool,
+) -> bytes:
+    appendix = get_appendix(campaign.appendix_version)
+    b = _Builder(appendix, _context(campaign))
+    _write_instructions(b, campaign, heading, [t.info for t in targets] if commune else None)
+    codes = [t.info.code for t in targets]
+    for sheet in appendix:
+        if not sheet.repeating:
+            _write_general(b, sheet, targets, heading)
+            continue
+        rows: list[tuple[str | None, dict[str, Any]]] = [
+            (t.info.code, record) for t in targets for record in ((t.data or {}).get(sheet.code) or [])
+        ]
+        _write_table(b, sheet, rows, heading, codes if commune else None)
+    _write_meta(b, campaign.code, meta_unit, commune)
+    return b.finish()
+
+
+def _target(assignment, prefilled: bool) -> _Target:
+    data = None
+    if prefilled:
+        from rasoat.inventory.data import unit_data
+
+        data = unit_data(assignment)
+    return _Target(UnitInfo.from_unit(assignment.unit), data)
+
+
+def write_unit_template(assignment, *, prefilled: bool) -> bytes:
+    """The workbook of one (campaign, unit), blank or with the unit's current data."""
+    unit = assignment.unit
+    return _build(
+        assignment.campaign,
+        f"{unit.name} ({unit.code})",
+        unit.code,
+        [_target(assignment, prefilled)],
+        commune=False,
+    )
+
+
+def write_commune_template(campaign, commune, assignments: Iterable, *, prefilled: bool) -> bytes:
+    """The commune workbook: the same sheets for the commune's units, rows routed by unit code."""
+    targets = [_target(assignment, prefilled) for assignment in assignments]
+    if not targets:
+        raise ValueError("a commune workbook needs at least one assigned unit")
+    return _build(campaign, f"{commune.name} ({commune.code})", commune.code, targets, commune=True)
