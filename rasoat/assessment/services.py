@@ -180,6 +180,11 @@ class _Stream:
         return rows
 
 
+def on_reference_date_changed(sender, campaign: Campaign, **kwargs) -> None:
+    """Receiver of campaigns.signals.reference_date_changed: the whole campaign is evaluated again."""
+    assess_campaign(campaign)
+
+
 def _campaign_stream(campaign: Campaign, code: str) -> _Stream:
     order = ("assignment_id", "position", "pk") if code != "B01" else ("assignment_id", "pk")
     rows = (

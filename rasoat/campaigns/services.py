@@ -15,7 +15,9 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rasoat.audit.services import log
 from rasoat.campaigns.models import Assignment, Campaign, Status
+from rasoat.campaigns.signals import reference_date_changed
 from rasoat.orgs.models import Kind, Unit
 
 FIRST_CAMPAIGN = {
@@ -135,6 +137,21 @@ def create_campaign(assign_all: bool = True, **fields) -> Campaign:
     campaign = Campaign.objects.create(**fields)
     if assign_all:
         assign_units(campaign, Unit.objects.reporting())
+    return campaign
+
+
+@transaction.atomic
+def save_campaign_form(form, *, actor=None, address: str | None = None) -> Campaign:
+    """Save an edited campaign, audit the changed fields, and announce a new reference date."""
+
+    before_reference = form.initial.get("reference_date")
+    campaign = form.save()
+    changes = {
+        name: [str(form.initial.get(name)), str(form.cleaned_data.get(name))] for name in form.changed_data
+    }
+    log(actor, "campaign.updated", campaign, changes, address=address)
+    if before_reference != campaign.reference_date:
+        reference_date_changed.send(sender=Campaign, campaign=campaign)
     return campaign
 
 

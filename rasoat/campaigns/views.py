@@ -100,7 +100,9 @@ def campaign_edit(request, code: str):
     _require_manage(request.user)
     form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        campaign = form.save()
+        campaign = services.save_campaign_form(
+            form, actor=request.user, address=request.META.get("REMOTE_ADDR") or None
+        )
         messages.success(request, _("The campaign was saved."))
         return redirect("campaign_board", code=campaign.code)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
