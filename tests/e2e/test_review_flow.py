@@ -55,7 +55,10 @@ def test_enter_submit_return_resubmit_accept(browser, live_server, people):
     form.locator("[name=it_staff_parttime]").fill("1")
     form.locator("[name=has_lan]").select_option(label="Có")
     form.locator("[name=lan_points]").fill("20")
-    form.locator("[data-testid=save-general]").click()
+    # Wait for the HTMX save to answer before leaving the page: navigating away mid-request raced it.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/nhap/B01/" in r.url) as saved:
+        form.locator("[data-testid=save-general]").click()
+    assert saved.value.ok
     expect(page.locator("[data-testid=general-form] .is-invalid")).to_have_count(0)
 
     # B05: a desktop without RAM is saved as a draft with the error on the RAM cell.
