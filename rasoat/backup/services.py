@@ -99,7 +99,10 @@ def create_backup(output: Path) -> BackupResult:
     if not output.parent.is_dir():
         raise BackupError(f"the folder {output.parent} does not exist")
     database = configured_database()
-    media_root = Path(settings.MEDIA_ROOT)
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if output.parent == media_root or media_root in output.parents:
+        # The archive would end up inside the next backup, and this one would read itself.
+        raise BackupError(f"write backups outside MEDIA_ROOT ({media_root})")
     skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=output.parent) as work:
         # The dump may hold every unit's data: owner-only, and removed even when the backup fails.

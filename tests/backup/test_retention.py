@@ -1,14 +1,11 @@
 """Scheduled backups: dated names that sort by age, and pruning that keeps the N newest and nothing else."""
 
 import datetime
-import zoneinfo
 
 import pytest
 
 from rasoat.backup.archive import BackupError
 from rasoat.backup.services import prune, scheduled_name
-
-HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def test_scheduled_names_are_local_dates_that_sort_by_age(settings):
@@ -40,3 +37,13 @@ def test_prune_with_fewer_archives_than_kept_deletes_nothing(tmp_path):
 def test_keeping_none_is_refused(tmp_path):
     with pytest.raises(BackupError, match="at least 1"):
         prune(tmp_path, keep=0)
+
+
+def test_a_backup_inside_media_root_is_refused(settings, tmp_path):
+    from rasoat.backup.services import create_backup
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "backups").mkdir(parents=True)
+    with pytest.raises(BackupError, match="outside MEDIA_ROOT"):
+        create_backup(tmp_path / "media" / "backups" / "rasoat.tar.gz")
+    assert list((tmp_path / "media" / "backups").iterdir()) == []
