@@ -107,6 +107,7 @@ def create_backup(output: Path) -> BackupResult:
     with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=output.parent) as work:
         # The dump may hold every unit's data: owner-only, and removed even when the backup fails.
         os.chmod(work, 0o700)
+        created = timezone.now()  # the instant the database is dumped
         dump = database.dump(Path(work))
         partial = Path(work) / "archive.partial"
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -122,7 +123,6 @@ def create_backup(output: Path) -> BackupResult:
                     # Deleted since it was listed (a cancelled upload): the dump may name it, the
                     # files on disk no longer do, exactly as in the running system.
                     skipped.append(relative)
-            created = timezone.now()
             writer.add_manifest(
                 {
                     "format": FORMAT,
