@@ -205,6 +205,25 @@ def test_an_archive_with_an_unsafe_path_is_refused(backup, target, tmp_path):
     assert_empty_database(target)
 
 
+def test_a_restore_that_differs_from_the_manifest_says_what_differs(backup, target, tmp_path):
+    """The check after restoring is real: a manifest expecting one unit more than the dump holds
+    (the manifest is not covered by its own checksums) makes the restore fail and name the table."""
+
+    def expect_one_more_unit(info, data):
+        if info.name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["database"]["tables"]["orgs_unit"] += 1
+            data = json.dumps(manifest).encode()
+            info.size = len(data)
+        yield info, data
+
+    altered = rewrite(backup["archive"], tmp_path / "altered.tar.gz", expect_one_more_unit)
+    result = target.rasoat("restore", str(altered), check=False)
+    assert result.returncode == 1
+    assert "the restored installation differs from the backup" in result.stderr
+    assert "table orgs_unit: 259 rows, expected 260" in result.stderr
+
+
 def test_restore_refuses_an_installation_holding_data(backup):
     source = backup["source"]
     before = source.helper("probe")["counts"]
