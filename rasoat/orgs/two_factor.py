@@ -152,16 +152,21 @@ def recovery_codes_left(user: User) -> int:
 
 @transaction.atomic
 def remove_second_factor(
-    user: User, *, actor: User | None, address: str | None = None, keep_session: str | None = None
+    user: User,
+    *,
+    actor: User | None,
+    action: str = "user.otp_reset",
+    address: str | None = None,
+    keep_session: str | None = None,
 ) -> None:
-    """Delete the user's app and recovery codes; audited.
+    """Delete the user's app and recovery codes; audited as `action`.
 
-    An administrator does this when a user lost their phone (`actor` is the administrator); the
-    user's sessions end, so a session opened with the lost device cannot go on, and their next
-    sign-in asks them to enrol again if they must have a second factor.
+    An administrator does this when a user lost their phone ("user.otp_reset"), a user who is not
+    required to have a second factor when turning it off ("user.otp_disabled"). The user's other
+    sessions end, so a session opened with a lost device cannot go on, and their next sign-in asks
+    them to enrol again if they must have a second factor.
     """
     for device in devices_for_user(user, confirmed=None):
         device.delete()
-    action = "user.otp_reset" if actor is not None and actor.pk != user.pk else "user.otp_disabled"
     log(actor, action, user, address=address)
     end_sessions(user, keep=keep_session)

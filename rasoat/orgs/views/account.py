@@ -189,7 +189,11 @@ def otp_disable(request):
         messages.error(request, " ".join(form.errors["password"]))
         return redirect("account_security")
     two_factor.remove_second_factor(
-        user, actor=user, address=client_address(request), keep_session=request.session.session_key
+        user,
+        actor=user,
+        action="user.otp_disabled",
+        address=client_address(request),
+        keep_session=request.session.session_key,
     )
     gate.reevaluate(request)
     messages.success(request, _("Two-step sign-in is turned off."))
