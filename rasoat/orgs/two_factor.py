@@ -7,6 +7,7 @@ a code from the app or a recovery code); a user who must have one and has none e
 the password step. The QR code is drawn here with segno, as SVG; no external service sees the secret.
 """
 
+import datetime
 import io
 import math
 from base64 import b32encode
@@ -26,6 +27,7 @@ from rasoat.orgs.roles import PRIVILEGED_ROLES
 from rasoat.orgs.sessions import end_sessions
 
 RECOVERY_CODE_COUNT = 10
+MAX_CODE_WAIT = datetime.timedelta(minutes=15)
 APP_DEVICE_NAME = "app"
 RECOVERY_DEVICE_NAME = "recovery"
 
@@ -82,7 +84,15 @@ def is_app_code(code: str) -> bool:
 
 
 def throttle_wait(device) -> int:
-    """Seconds before `device` accepts another try (django-otp doubles it after each wrong code); 0 if now."""
+    """Seconds before `device` accepts another try (django-otp doubles it after each wrong code); 0 if now.
+
+    django-otp lets the wait grow without bound, so someone who learnt a password could keep its
+    owner out for days by typing wrong codes; past MAX_CODE_WAIT since the last wrong code the
+    device accepts tries again (the doubling then starts over).
+    """
+    last = device.throttling_failure_timestamp
+    if last is not None and timezone.now() - last >= MAX_CODE_WAIT:
+        device.throttle_reset()
     allowed, details = device.verify_is_allowed()
     if allowed:
         return 0

@@ -1,10 +1,12 @@
 """Two-factor sign-in: the code step, enrolment, recovery codes, who must use it, an administrator's reset."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -86,6 +88,21 @@ def test_wrong_codes_are_throttled_by_the_device(reviewer):
     assert response.status_code == 429
     assert "Nhập sai mã quá nhiều lần. Vui lòng chờ" in response.content.decode()
     assert client.get("/dot/").url.startswith(VERIFY)
+
+
+def test_the_wait_after_wrong_codes_is_capped(reviewer):
+    """Someone who learnt the password cannot keep the owner out for days by typing wrong codes."""
+    device = give_app_device(reviewer)
+    device.throttling_failure_count = 30  # django-otp alone would ask for 2^29 seconds
+    device.throttling_failure_timestamp = timezone.now() - datetime.timedelta(minutes=14)
+    device.save()
+    client, _ = password_step("tong_hop")
+    assert client.post(VERIFY, {"code": next_code(device)}).status_code == 429
+    device.throttling_failure_timestamp = timezone.now() - datetime.timedelta(minutes=15, seconds=1)
+    device.save()
+    response = client.post(VERIFY, {"code": next_code(device)})
+    assert response.status_code == 302
+    assert client.get("/dot/").status_code == 200
 
 
 def test_the_verify_page_refuses_a_redirect_off_the_site(reviewer):
