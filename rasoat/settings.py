@@ -7,7 +7,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from rasoat.env import env_bool, env_int, env_list, env_str
+from rasoat.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RASOAT_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The project package is an app too: base layout, static files, catalogue, init/serve commands.
     "rasoat.apps.RasoatConfig",
     "rasoat.orgs",
@@ -64,8 +68,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "rasoat.orgs.gate.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rasoat.urls"
@@ -110,17 +117,47 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {"NAME": "rasoat.orgs.passwords.NotBuiltFromAttributesValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins: after LOGIN_MAX_FAILURES for one account, or LOGIN_MAX_FAILURES_PER_ADDRESS from
-# one address, within LOGIN_LOCK_MINUTES, further attempts are refused until the window passes.
+# Sign-in (docs/sign-in.md). django-axes locks the pair (user name, address) after LOGIN_MAX_FAILURES
+# failures for LOGIN_LOCK_MINUTES; an address failing many names waits a growing delay (from 1 second
+# after LOGIN_ADDRESS_FREE_FAILURES, doubling, at most LOGIN_ADDRESS_MAX_DELAY_SECONDS). The client
+# address comes from X-Forwarded-For only when the connection comes from one of TRUSTED_PROXIES.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.1,::1")
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+LOGIN_ADDRESS_FREE_FAILURES = env_int("LOGIN_ADDRESS_FREE_FAILURES", 10)
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = env_int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", 10)
+# Successful and failed sign-ins are kept this long, then `rasoat purge_login_records` deletes them.
+LOGIN_RECORDS_RETENTION_DAYS = env_int("LOGIN_RECORDS_RETENTION_DAYS", 400)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "rasoat.orgs.lockout.failure_limit"
+AXES_COOLOFF_TIME = "rasoat.orgs.lockout.cool_off"
+AXES_USERNAME_CALLABLE = "rasoat.orgs.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "rasoat.client_ip.client_address"
+AXES_LOCKOUT_CALLABLE = "rasoat.orgs.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not prolong it: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
+
+# Two-factor sign-in (TOTP, with recovery codes): required for administrators and reviewers
+# ("privileged"), or for every account ("all"); optional for the others.
+OTP_REQUIRED_FOR = env_choice("OTP_REQUIRED_FOR", "privileged", ("privileged", "all"))
+OTP_TOTP_ISSUER = "rasoat"
 
 # Sessions end after this much inactivity; every request renews the cookie.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -3,23 +3,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from rasoat import views
-from rasoat.orgs.auth import ThrottledAuthenticationForm
+from rasoat.orgs.auth import SignInView
+from rasoat.orgs.views import PasswordChangeView
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "dang-nhap/",
-        auth_views.LoginView.as_view(
-            authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("dang-nhap/", SignInView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "doi-mat-khau/",
-        auth_views.PasswordChangeView.as_view(success_url="/doi-mat-khau/xong/"),
-        name="password_change",
-    ),
+    path("doi-mat-khau/", PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("ngon-ngu/", set_language, name="set_language"),
     path("", include("rasoat.orgs.urls")),

@@ -98,9 +98,13 @@ def personas(lai_chau) -> dict[str, User | None]:
 
 
 def client_for(user: User | None) -> Client:
+    """A client signed in as `user` with every sign-in step done (second factor included)."""
+    from tests.otp import verify_session
+
     client = Client()
     if user is not None:
         client.force_login(user)
+        verify_session(client, user)
     return client
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 
 from rasoat.audit.models import AuditEntry
+from rasoat.client_ip import client_address
 from rasoat.orgs.models import Unit
 
 
@@ -56,4 +57,4 @@ def log(
 
 def log_request(request, action: str, obj: models.Model | None = None, changes: dict | None = None, **kwargs):
     """`log` with the actor and address taken from a request."""
-    return log(request.user, action, obj, changes, address=request.META.get("REMOTE_ADDR") or None, **kwargs)
+    return log(request.user, action, obj, changes, address=client_address(request), **kwargs)

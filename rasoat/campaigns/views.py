@@ -23,6 +23,7 @@ from rasoat.campaigns.forms import (
     RemoveUnitsForm,
 )
 from rasoat.campaigns.models import Campaign, Status
+from rasoat.client_ip import client_address
 from rasoat.orgs.models import Level, Membership
 from rasoat.orgs.roles import Role
 
@@ -100,9 +101,7 @@ def campaign_edit(request, code: str):
     _require_manage(request.user)
     form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        campaign = services.save_campaign_form(
-            form, actor=request.user, address=request.META.get("REMOTE_ADDR") or None
-        )
+        campaign = services.save_campaign_form(form, actor=request.user, address=client_address(request))
         messages.success(request, _("The campaign was saved."))
         return redirect("campaign_board", code=campaign.code)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from rasoat.campaigns.models import Assignment
+from rasoat.client_ip import client_address as client_address  # one definition, shared by views
 
 
 def get_assignment(request, code: str, pk: int, perm: str | None = None) -> Assignment:
@@ -26,7 +27,3 @@ def get_assignment(request, code: str, pk: int, perm: str | None = None) -> Assi
     if perm is not None and not request.user.has_unit_perm(perm, assignment.unit):
         raise PermissionDenied
     return assignment
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None

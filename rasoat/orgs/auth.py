@@ -1,28 +1,13 @@
-"""Login with throttling of repeated failures, per account and per address."""
-
-import datetime
+"""The password step of signing in, guarded by django-axes and the per-address wait (lockout.py)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
+from django.contrib.auth.views import LoginView
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from rasoat.orgs.models import LoginFailure, User
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def is_throttled(username: str, address: str | None) -> bool:
-    """Too many recent failures for this account or from this address."""
-    since = timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if username and recent.filter(username=username.lower()).count() >= settings.LOGIN_MAX_FAILURES:
-        return True
-    return bool(address) and recent.filter(address=address).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+from rasoat.client_ip import client_address as client_address  # re-exported for older imports
+from rasoat.orgs import lockout
+from rasoat.orgs.models import User
 
 
 def _is_locked_account(username: str, password: str | None) -> bool:
@@ -30,7 +15,7 @@ def _is_locked_account(username: str, password: str | None) -> bool:
 
     Django's backend refuses inactive accounts as if the password were wrong; telling the
     owner (who just proved they know the password) that the account is locked saves them
-    from retrying until the throttle stops them, and tells nobody else anything.
+    from retrying until the lockout stops them, and tells nobody else anything.
     """
     if not username or not password:
         return False
@@ -38,8 +23,11 @@ def _is_locked_account(username: str, password: str | None) -> bool:
     return user is not None and user.check_password(password)
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing to check passwords once an account or address is throttled."""
+class SignInForm(AuthenticationForm):
+    """Django's login form; axes refuses a locked (user name, address) pair, and a busy address waits.
+
+    `retry_after` is set (in seconds) when the attempt was refused without checking the password.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -47,28 +35,39 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         "inactive": _("This account has been locked."),
     }
 
+    retry_after: int | None = None
+
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
         address = client_address(self.request) if self.request else None
-        if is_throttled(username, address):
-            minutes = settings.LOGIN_LOCK_MINUTES
-            raise forms.ValidationError(
-                ngettext(
-                    "Too many failed logins. Try again in %(minutes)d minute.",
-                    "Too many failed logins. Try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                code="throttled",
-            )
+        wait = lockout.address_wait(address)
+        if wait:
+            self.retry_after = wait
+            raise forms.ValidationError(lockout.address_wait_message(wait), code="address_wait")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError as error:
-            LoginFailure.objects.create(username=username.lower(), address=address)
+            if getattr(self.request, "axes_locked_out", False):
+                minutes = lockout.lock_minutes_left(username, address)
+                self.retry_after = minutes * 60
+                raise forms.ValidationError(lockout.locked_message(minutes), code="throttled") from None
             if error.code == "invalid_login" and _is_locked_account(
                 username, self.cleaned_data.get("password")
             ):
                 raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from None
             raise
-        LoginFailure.objects.filter(username=username.lower()).delete()
-        return cleaned
+
+
+class SignInView(LoginView):
+    """The password step. What comes next (code, enrolment, new password) is the gate's business."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:
+            # 429 with Retry-After tells scripts and proxies what the page tells people.
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response

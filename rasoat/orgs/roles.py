@@ -41,3 +41,7 @@ def roles_with(perm: str) -> list[str]:
     if perm not in ALL_PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
     return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
+# Roles whose holders must sign in with a second factor (settings.OTP_REQUIRED_FOR = "privileged").
+PRIVILEGED_ROLES = frozenset({Role.ADMIN, Role.REVIEWER})

@@ -7,21 +7,18 @@ writes its audit entry in the same transaction (`actor` None means the command l
 reach the audit log.
 """
 
-import secrets
-
+from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rasoat.audit.services import diff_fields, log
-from rasoat.orgs.models import LoginFailure, Membership, Unit, User
-from rasoat.orgs.roles import Role
-
-
-def generate_password() -> str:
-    """A random password of about 16 URL-safe characters, for an administrator to hand over once."""
-    return secrets.token_urlsafe(12)
+from rasoat.orgs.lockout import normalize_username
+from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs.passwords import generate_password
+from rasoat.orgs.roles import PRIVILEGED_ROLES, Role
+from rasoat.orgs.sessions import end_sessions
 
 
 @transaction.atomic
@@ -49,12 +46,18 @@ def create_user(
         raise ValidationError(_("The username “%(username)s” is already taken.") % {"username": username})
     if bool(role) != bool(unit):
         raise ValidationError(_("Choose both a role and a unit, or neither."))
-    user = User(username=username, full_name=full_name.strip(), email=email.strip(), phone=phone.strip())
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        must_change_password=True,
+    )
     generated = None
     if password:
         validate_password(password, user)
     else:
-        password = generated = generate_password()
+        password = generated = generate_password(user)
     user.set_password(password)
     user.save()
     log(actor, "user.created", user, {"username": [None, user.username]}, address=address)
@@ -67,13 +70,16 @@ def create_user(
 def reset_password(user: User, *, actor: User | None = None, address: str | None = None) -> str:
     """Give `user` a new random password and return it (to be shown once).
 
-    Recent failed logins of the account are forgotten too, so an administrator's reset also
-    lifts a throttle that the account's owner ran into.
+    The user must change it at their next sign-in. Recent failed logins of the account are
+    forgotten too (from every address), so an administrator's reset also lifts a lockout that the
+    account's owner ran into. Changing the password ends the user's other sessions (Django checks
+    a hash of the password on each request).
     """
-    password = generate_password()
+    password = generate_password(user)
     user.set_password(password)
-    user.save(update_fields=["password"])
-    LoginFailure.objects.filter(username=user.username.lower()).delete()
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    AccessAttempt.objects.filter(username=normalize_username(user.username)).delete()
     log(actor, "user.password_reset", user, address=address)
     return password
 
@@ -105,6 +111,9 @@ def grant_membership(
             log(actor, "membership.granted", membership, {"role": [None, role]}, address=address)
     except IntegrityError:
         raise duplicate from None
+    if role in PRIVILEGED_ROLES and (actor is None or actor.pk != user.pk):
+        # The sign-in checks (two-factor) run when a session starts: make the user sign in again.
+        end_sessions(user)
     return membership
 
 

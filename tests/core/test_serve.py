@@ -1,9 +1,10 @@
 """What `make run` does after installing: `rasoat init` then `rasoat serve`, on a fresh SQLite database.
 
 The server is a real gunicorn on a free loopback port; the test logs in as `admin` with the password
-that `init` printed, as a person would after the first start.
+that `init` printed, changes it and sets up two-step sign-in, as a person would after the first start.
 """
 
+import base64
 import http.cookiejar
 import os
 import re
@@ -17,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.otp import code_from_key
 
 ROOT = Path(__file__).resolve().parents[2]
 RASOAT = [sys.executable, "-m", "rasoat.cli"]
@@ -49,7 +52,8 @@ def server(tmp_path):
             try:
                 urllib.request.urlopen(base + "/dang-nhap/", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):  # a slow first answer under load
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # TimeoutError: the worker accepted but was still loading the application.
                 time.sleep(0.2)
         else:
             pytest.fail("the server did not start: " + proc.stdout.read1().decode())
@@ -68,13 +72,30 @@ def test_fresh_start_serves_vietnamese_login_and_admin_logs_in(server):
     assert '<html lang="vi">' in page
     assert "Đăng nhập" in page
     assert "Mật khẩu" in page
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    body = urllib.parse.urlencode({"username": "admin", "password": password, "csrfmiddlewaretoken": token})
-    request = urllib.request.Request(
-        base + "/dang-nhap/", data=body.encode(), headers={"Referer": base + "/"}
+    def post(url: str, page: str, fields: dict):
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token})
+        return opener.open(urllib.request.Request(url, data=body.encode(), headers={"Referer": base + "/"}))
+
+    # The printed password was generated: the first sign-in must replace it (issue 8) ...
+    response = post(base + "/dang-nhap/", page, {"username": "admin", "password": password})
+    assert response.url.startswith(base + "/doi-mat-khau/")
+    new_password = "Mat-khau-rieng-cua-quan-tri-2026"
+    response = post(
+        response.url,
+        response.read().decode(),
+        {"old_password": password, "new_password1": new_password, "new_password2": new_password},
     )
-    home = opener.open(request)
+    # ... and an administrator sets up two-step sign-in before anything else.
+    enrol = opener.open(base + "/tai-khoan/bao-mat/thiet-lap/")
+    page = enrol.read().decode()
+    secret = re.search(r'data-testid="otp-secret">([^<]+)<', page).group(1).replace(" ", "")
+    qr = opener.open(base + "/tai-khoan/bao-mat/ma-qr.svg")
+    assert qr.headers["Content-Type"] == "image/svg+xml" and b"<svg" in qr.read()
+    response = post(enrol.url, page, {"code": code_from_key(base64.b32decode(secret))})
+    assert 'data-testid="recovery-code"' in response.read().decode()
+    home = opener.open(base + "/")
     assert home.url == base + "/"
     text = home.read().decode()
     assert "RS2026" in text

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import MUONG_KIM_UNITS, PASSWORD, make_user
 from tests.e2e.conftest import login
+from tests.otp import give_app_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +27,9 @@ def reviewer(transactional_db):
         load_seed_registry()
     ensure_first_campaign()
     load_dataset(Campaign.objects.get(code="RS2026"))
-    return make_user("tonghop.sokhcn", Role.REVIEWER, "LC", full_name="Nguyễn Văn Bình")
+    reviewer = make_user("tonghop.sokhcn", Role.REVIEWER, "LC", full_name="Nguyễn Văn Bình")
+    give_app_device(reviewer)  # reviewers sign in with a second factor; login() types its code
+    return reviewer
 
 
 def test_reviewer_filters_drills_down_and_downloads_the_province_report(page, live_server, reviewer):

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import login
+from tests.otp import give_app_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +27,7 @@ def people(transactional_db):
     ensure_first_campaign()
     editor = make_user("bientap.muongkim", Role.EDITOR, "X.03637", full_name="Lò Thị Hoa")
     reviewer = make_user("tonghop.sokhcn", Role.REVIEWER, "LC", full_name="Nguyễn Văn Bình")
+    give_app_device(reviewer)  # reviewers sign in with a second factor; login() types its code
     return {"editor": editor, "reviewer": reviewer, "unit": Unit.objects.get(code="X.03637.UB")}
 
 

@@ -1,14 +1,14 @@
 """Set up or upgrade an installation; safe to run any number of times."""
 
-import secrets
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from rasoat.campaigns.services import ensure_first_campaign
+from rasoat.orgs.lockout import purge_login_records
 from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs.passwords import generate_password
 from rasoat.orgs.registry import load_seed_registry
 from rasoat.orgs.roles import Role
 
@@ -39,6 +39,9 @@ class Command(BaseCommand):
                     f"Created campaign {campaign.code} with {campaign.assignments.count()} units."
                 )
             self._ensure_admin()
+        purged = purge_login_records()
+        if any(purged.values()):
+            self.stdout.write(f"Purged old sign-in records: {purged}.")
 
     def _ensure_admin(self) -> None:
         password_file = settings.VAR_DIR / "admin-password.txt"
@@ -48,8 +51,10 @@ class Command(BaseCommand):
                     f"Account '{ADMIN_USERNAME}' exists; its first password is in {password_file}."
                 )
             return
-        password = secrets.token_urlsafe(12)
-        admin = User.objects.create_user(ADMIN_USERNAME, password=password, full_name="Quản trị hệ thống")
+        admin = User(username=ADMIN_USERNAME, full_name="Quản trị hệ thống", must_change_password=True)
+        password = generate_password(admin)
+        admin.set_password(password)
+        admin.save()
         for root in Unit.objects.filter(parent__isnull=True):
             Membership.objects.create(user=admin, unit=root, role=Role.ADMIN)
         password_file.unlink(missing_ok=True)
@@ -58,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created account '{ADMIN_USERNAME}' with password: {password}\n"
-                f"(kept in {password_file}, readable by its owner only; change it after logging in)"
+                f"(kept in {password_file}, readable by its owner only; it must be changed at the first "
+                "sign-in, which also sets up two-step sign-in)"
             )
         )

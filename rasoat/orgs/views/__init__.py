@@ -1,5 +1,15 @@
 """Views of the registry (units.py, registry_io.py) and of users (users.py)."""
 
+from rasoat.orgs.views.account import (
+    PasswordChangeView,
+    account_security,
+    otp_disable,
+    otp_enrol,
+    otp_qr,
+    otp_recovery_codes,
+    otp_verify,
+)
+from rasoat.orgs.views.lockouts import lockout_lift, lockout_list
 from rasoat.orgs.views.registry_io import registry_export, registry_import
 from rasoat.orgs.views.units import unit_create, unit_detail, unit_edit, unit_list, unit_move, unit_set_active
 from rasoat.orgs.views.users import (
@@ -10,9 +20,19 @@ from rasoat.orgs.views.users import (
     user_edit,
     user_list,
     user_reset_password,
+    user_reset_second_factor,
 )
 
 __all__ = [
+    "PasswordChangeView",
+    "account_security",
+    "lockout_lift",
+    "lockout_list",
+    "otp_disable",
+    "otp_enrol",
+    "otp_qr",
+    "otp_recovery_codes",
+    "otp_verify",
     "membership_grant",
     "membership_revoke",
     "registry_export",
@@ -28,4 +48,5 @@ __all__ = [
     "user_edit",
     "user_list",
     "user_reset_password",
+    "user_reset_second_factor",
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from rasoat.client_ip import client_address
 from rasoat.orgs import registry, registry_xlsx
 from rasoat.orgs.models import Unit
 from rasoat.orgs.unit_forms import RegistryUploadForm
@@ -90,7 +91,7 @@ def _confirm(request):
             changes = registry.import_rows(
                 rows,
                 actor=request.user,
-                address=request.META.get("REMOTE_ADDR") or None,
+                address=client_address(request),
                 filename=pending["filename"],
             )
     request.session.pop(SESSION_KEY, None)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rasoat.client_ip import client_address
 from rasoat.orgs import registry
 from rasoat.orgs.models import Kind, Unit
 from rasoat.orgs.unit_forms import UnitCreateForm, UnitFilterForm, UnitForm, UnitMoveForm
@@ -29,7 +30,7 @@ def _with_indent(units: list[Unit]) -> list[Unit]:
 
 
 def _address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def _manageable(request, pk: int) -> Unit:

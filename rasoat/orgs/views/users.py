@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rasoat.orgs import services
-from rasoat.orgs.auth import client_address
+from rasoat.client_ip import client_address
+from rasoat.orgs import gate, services, two_factor
 from rasoat.orgs.models import Membership, User
 from rasoat.orgs.text import fold
 from rasoat.orgs.user_forms import MembershipGrantForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -162,6 +162,9 @@ def user_detail(request, pk: int):
             "can_manage": _is_user_admin(request.user),
             "is_self": target.pk == request.user.pk,
             "new_password": _pop_password(request, target),
+            "second_factor": two_factor.has_second_factor(target),
+            "second_factor_required": two_factor.second_factor_required(target),
+            "recovery_codes_left": two_factor.recovery_codes_left(target),
         },
     )
 
@@ -194,10 +197,34 @@ def user_reset_password(request, pk: int):
     target = _editable_user(request, pk)
     password = services.reset_password(target, actor=request.user, address=client_address(request))
     if target.pk == request.user.pk:
-        # Changing one's own password would otherwise end this very session.
+        # Changing one's own password would otherwise end this very session; the new one
+        # (which the administrator has seen on screen) must still be changed.
         update_session_auth_hash(request, target)
+        gate.reevaluate(request)
     _remember_password(request, target, password)
     messages.success(request, _("A new password was set for %(username)s.") % {"username": target.username})
+    return redirect("user_detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_reset_second_factor(request, pk: int):
+    """Remove a user's authenticator app and recovery codes (a lost phone); their sessions end."""
+    target = _editable_user(request, pk)
+    own = target.pk == request.user.pk
+    two_factor.remove_second_factor(
+        target,
+        actor=request.user,
+        address=client_address(request),
+        keep_session=request.session.session_key if own else None,
+    )
+    if own:
+        gate.reevaluate(request)
+    messages.success(
+        request,
+        _("Two-step sign-in of %(username)s was reset; they set it up again at their next sign-in.")
+        % {"username": target.username},
+    )
     return redirect("user_detail", pk=target.pk)
 
 
