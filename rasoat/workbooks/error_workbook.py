@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import xlsxwriter
-from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from python_calamine import SheetVisibleEnum
 
+from rasoat.workbooks.reading.workbook import open_workbook
 from rasoat.xlsx_text import write_text
 
 LIST_SHEET = "Danh sách lỗi"
@@ -37,17 +37,6 @@ _WARNING_FONT = "#9C5700"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _COMMENT_MAX = 32767
 _CELL_TEXT_MAX = 32767
-
-
-def _open(source) -> CalamineWorkbook:
-    """A path, bytes or a binary file object, as the reader accepts them."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        return CalamineWorkbook.from_filelike(io.BytesIO(bytes(source)))
-    if isinstance(source, str | os.PathLike):
-        return CalamineWorkbook.from_path(os.fspath(source))
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return CalamineWorkbook.from_filelike(source)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -119,7 +108,8 @@ def write_error_workbook(source, filename: str, result) -> bytes:
         col = issue.file_col if issue.file_col is not None else 0
         marks[issue.file_sheet][(row, col)].append(issue)
 
-    book_in = _open(source)
+    # The same gate as any upload: the extent of every sheet is known before calamine builds it.
+    book_in = open_workbook(source, filename)
     output = io.BytesIO()
     # constant_memory keeps a 50,000-row file cheap: rows are flushed as they are written, in order.
     book = xlsxwriter.Workbook(

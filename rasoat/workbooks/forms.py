@@ -7,7 +7,7 @@ The type is not judged by the file's name: the reader tells a workbook by its co
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rasoat.workbooks import limits
+from rasoat.spreadsheets import limits
 from rasoat.workbooks.reading.results import WorkbookRejected
 
 ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
