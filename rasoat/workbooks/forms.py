@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rasoat.spreadsheets import limits
 from rasoat.workbooks.reading.results import WorkbookRejected
-
-ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+from rasoat.workbooks.uploads import ACCEPTED_EXTENSIONS
 
 
 class UploadForm(forms.Form):
