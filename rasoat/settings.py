@@ -160,6 +160,10 @@ X_FRAME_OPTIONS = "DENY"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A workbook still "being read" after this many seconds was abandoned by a worker that died.
+UPLOAD_READ_TIMEOUT = env_int("UPLOAD_READ_TIMEOUT", 300)
+# Temporary files of exports, uploads and PDF conversions: one folder per process (rasoat.tempfiles).
+TEMP_ROOT = Path(env_str("RASOAT_TEMP_DIR", str(VAR_DIR / "tmp")))
 
 LOGGING = {
     "version": 1,

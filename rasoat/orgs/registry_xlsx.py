@@ -11,7 +11,6 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import xlsxwriter
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
@@ -23,7 +22,7 @@ from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.orgs.text import fold
 from rasoat.spreadsheets.errors import WorkbookRejected
 from rasoat.spreadsheets.gate import check_workbook
-from rasoat.xlsx_text import write_text
+from rasoat.xlsx_text import new_workbook, write_text
 
 SHEET_NAME = "Đơn vị"
 FILENAME = "danh-muc-don-vi.xlsx"
@@ -80,11 +79,11 @@ def export_rows(units: Iterable[Unit]) -> Iterator[list[str]]:
 def write_workbook(units: Iterable[Unit]) -> bytes:
     """The registry workbook: a frozen, filterable header row and one row per unit."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+    workbook = new_workbook(output)
     sheet = workbook.add_worksheet(SHEET_NAME)
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     for col, (key, title) in enumerate(registry.COLUMNS):
-        sheet.write_string(0, col, title, header)
+        write_text(sheet, 0, col, title, header)
         sheet.set_column(col, col, WIDTHS.get(key, 14))
     row = 0
     for row, cells in enumerate(export_rows(units), start=1):
