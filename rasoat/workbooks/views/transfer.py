@@ -199,7 +199,9 @@ def _receive(request, form: UploadForm, *, campaign, unit, read):
 def unit_upload(request, code: str, pk: int):
     """Upload a workbook for one unit; the preview follows."""
     assignment = get_assignment(request, code, pk, "data:edit")
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    form = (
+        UploadForm(request.POST, request.FILES, request=request) if request.method == "POST" else UploadForm()
+    )
     if request.method == "POST" and form.is_valid():
         response = _receive(
             request,
@@ -233,7 +235,9 @@ def commune_upload(request, code: str, pk: int):
     campaign, commune, assignments = _commune_scope(request, code, pk, "data:edit")
     if not assignments:
         raise Http404
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    form = (
+        UploadForm(request.POST, request.FILES, request=request) if request.method == "POST" else UploadForm()
+    )
     if request.method == "POST" and form.is_valid():
         response = _receive(
             request,
