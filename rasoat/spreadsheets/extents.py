@@ -33,8 +33,10 @@ The XML is parsed by expat with any document type declaration refused, so no ent
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -185,86 +187,102 @@ def _local(name: str) -> str:
 
 
 def _attribute(attributes: list[str], name: str) -> str | None:
-    """The last value of the attribute `name` (exactly, prefix included), as calamine takes it."""
-    found = None
+    """The value of the attribute `name` (exactly, prefix included, as calamine compares keys)."""
     for index in range(0, len(attributes) - 1, 2):
         if attributes[index] == name:
-            found = attributes[index + 1]
-    return found
+            return attributes[index + 1]
+    return None
 
 
 # --- xlsx ------------------------------------------------------------------------------------------
 
 
-def _reference(text: str) -> tuple[int, int | None]:
-    """A cell reference as calamine reads it: (0-based row, 0-based column or None); ValueError."""
-    col = 0
-    index = 0
-    while index < len(text) and text[index].isascii() and text[index].isalpha():
-        col = col * 26 + (ord(text[index].upper()) - 64)
-        index += 1
-    digits = text[index:]
-    if not digits or not digits.isascii() or not digits.isdigit():
+_REFERENCE = re.compile(r"([A-Za-z]*)([0-9]+)")
+_VALUE_ELEMENTS = frozenset(("v", "f", "is"))
+"""The children that give a cell something to hold (a value, a formula, an inline string)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int:
+    """A, B, …, Z, AA, … as 1, 2, …, 26, 27, … (either case, as calamine reads them)."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _reference(text: str) -> tuple[int, int]:
+    """A cell reference as calamine reads it: (0-based row, 0-based column, -1 when absent);
+    ValueError for anything calamine refuses."""
+    match = _REFERENCE.fullmatch(text)
+    if match is None or int(match.group(2)) < 1:
         raise ValueError(f"bad cell reference {text!r}")
-    row = int(digits) - 1
-    if row < 0:
-        raise ValueError(f"bad cell reference {text!r}")
-    return row, (col - 1 if col else None)
+    return int(match.group(2)) - 1, _column_number(match.group(1)) - 1
 
 
 class _XlsxSheet:
-    """Cell positions of one worksheet part, placed as calamine's cell reader places them."""
+    """Cell positions of one worksheet part, placed as calamine's cell reader places them.
+
+    A `<row>` without `r` follows the previous row, a `<c>` without `r` follows the previous cell of
+    its row, and a cell counts when a value child (`v`, `f`, `is`) starts inside it; a `<c>` inside
+    a cell makes the outer one count too (calamine gives the outer cell the inner value). The handlers
+    run for every element of the sheet (the one cost of the whole check): they are kept short.
+    """
 
     def __init__(self, measure: SheetMeasure):
         self.measure = measure
         self.in_data = False
-        self.row = 0
+        self.row = -1
         self.col = 0
         self.pending: tuple[int, int] | None = None
-        """The last cell started; it counts once an element starts inside it."""
+        """The last cell started; it counts once a value element starts inside it."""
+        self.open = False
+        """Inside a `<c>` element."""
 
     def start(self, name: str, attributes: list[str]) -> None:
-        # The tests are ordered by frequency: this runs for every element of the sheet.
+        # Ordered by frequency: this runs for every element of the sheet.
         if name == "c" or name[-2:] == ":c":
             if not self.in_data:
                 return
-            if self.pending is not None:
-                # A cell inside a cell: the outer one counts, whatever calamine makes of it.
+            if self.open and self.pending is not None:
                 self.measure.cell(*self.pending)
-            ref = _attribute(attributes, "r")
-            if ref is None:
-                self.pending = (self.row, self.col)
+            self.open = True
+            # expat refuses duplicate attributes, so there is one `r` at most (calamine would pick one
+            # of several by their order).
+            if attributes and attributes[0] == "r":
+                row, col = _reference(attributes[1])
             else:
-                row, col = _reference(ref)
-                if col is None:
-                    raise ValueError("a cell reference without a column")
-                self.col = col
-                self.pending = (row, col)
-            self.col += 1
+                ref = _attribute(attributes, "r")
+                row, col = (self.row, self.col) if ref is None else _reference(ref)
+            if col < 0:
+                raise ValueError("a cell reference without a column")
+            self.pending = (max(row, 0), col)
+            self.col = col + 1
         elif self.pending is not None:
-            row, col = self.pending
-            self.pending = None
-            self.measure.cell(row, col)
+            if name in _VALUE_ELEMENTS or _local(name) in _VALUE_ELEMENTS:
+                row, col = self.pending
+                self.pending = None
+                measure = self.measure
+                if row >= measure.rows or col >= measure.columns:
+                    measure.cell(row, col)
+            elif name == "row" or name[-4:] == ":row":
+                self.pending = None
+                self._row(attributes)
         elif not self.in_data:
             if _local(name) == "sheetData":
                 self.in_data = True
         elif name == "row" or name[-4:] == ":row":
-            ref = _attribute(attributes, "r")
-            if ref is not None:
-                self.row = _reference(ref)[0]
-            self.col = 0
+            self._row(attributes)
 
     def end(self, name: str) -> None:
         if name == "c" or name[-2:] == ":c":
+            self.open = False
             self.pending = None
-        elif not self.in_data:
-            return
-        elif name == "row" or name[-4:] == ":row":
-            self.pending = None
-            self.row += 1
-            self.col = 0
-        elif _local(name) == "sheetData":
-            self.in_data = False
+
+    def _row(self, attributes: list[str]) -> None:
+        ref = _attribute(attributes, "r")
+        self.row = _reference(ref)[0] if ref is not None else self.row + 1
+        self.col = 0
 
 
 def _check_xlsx(data: bytes, budget: Budget) -> None:

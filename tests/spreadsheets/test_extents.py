@@ -219,7 +219,10 @@ PREFIXED = (
     "</x:sheetData></x:worksheet>"
 )
 LYING_DIMENSION = '<dimension ref="A1"/>' + sheet_data(("A1", "a"), ("K40", "b"))
-FORMATTED_FAR_AWAY = '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576" s="3"/></row></sheetData>'
+FORMATTED_FAR_AWAY = (
+    '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576" s="3"></c><c r="XFD2" s="3"/></row>'
+    '</sheetData><mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'
+)
 
 HONEST = {
     "xlsx, cells and rows without references": (
@@ -288,6 +291,12 @@ def test_cells_without_references_are_placed_one_after_the_other(settings):
     cells = "<c><v>1</v></c>" * 31
     message = refused(xlsx_of({"S": f"<sheetData><row>{cells}</row></sheetData>"}), "x.xlsx")
     assert "cột thứ 31" in message
+
+
+def test_a_cell_inside_a_cell_counts_the_outer_one():
+    """calamine refuses such a sheet today; were it to give the outer cell the value, it is counted."""
+    data = xlsx_of({"S": '<sheetData><row r="1"><c r="XFD1"><c r="A1"><v>1</v></c></c></row></sheetData>'})
+    assert "cột XFD" in refused(data, "x.xlsx")
 
 
 def test_a_dimension_claiming_one_cell_does_not_hide_a_far_one():

@@ -33,6 +33,7 @@ from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
+from rasoat.text_controls import visible_controls
 from rasoat.workbooks import importer, reader, uploads
 from rasoat.workbooks.error_workbook import write_error_workbook
 from rasoat.workbooks.forms import UploadForm
@@ -180,7 +181,8 @@ def _receive(request, form: UploadForm, *, campaign, unit, read):
             form.cleaned_data["file"], campaign=campaign, unit=unit, user=request.user, read=read
         )
     except reader.WorkbookRejected as rejected:
-        form.add_error("file", rejected.message)
+        # The message may quote the file's own text (a sheet name, a _meta value): controls shown.
+        form.add_error("file", visible_controls(rejected.message))
         return None
     except uploads.ReadFailed:
         form.add_error(
