@@ -8,15 +8,11 @@ temporary file could go to: they never hold more than 25 MB, and the page says w
 from __future__ import annotations
 
 import contextlib
-import http.cookiejar
 import os
 import re
 import socket
-import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -28,7 +24,7 @@ from django.urls import reverse
 from rasoat import tempfiles
 from rasoat.upload_limits import LimitedUploadHandler, upload_refusal
 from rasoat.workbooks.models import Upload
-from tests.core.test_serve import RASOAT, ROOT, free_port
+from tests.core.live_server import live_server, logged_in
 
 GIB = 1024**3
 MB = 1024 * 1024
@@ -115,47 +111,8 @@ def test_spooled_uploads_go_to_the_scratch_folder(clients, settings, tmp_path):
 @pytest.fixture
 def server(tmp_path):
     """`rasoat init` then `rasoat serve` on a fresh SQLite database, temporary folders watched."""
-    scratch, tmp = tmp_path / "scratch", tmp_path / "tmp"
-    tmp.mkdir()
-    env = {
-        **os.environ,
-        "RASOAT_VAR_DIR": str(tmp_path / "var"),
-        "RASOAT_TEMP_DIR": str(scratch),
-        "TMPDIR": str(tmp),
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-    }
-    env.pop("DATABASE_URL", None)
-    init = subprocess.run([*RASOAT, "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert init.returncode == 0, init.stderr
-    password = re.search(r"password: (\S+)", init.stdout).group(1)
-    proc = subprocess.Popen(
-        [*RASOAT, "serve", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        for _attempt in range(150):
-            try:
-                urllib.request.urlopen(base + "/dang-nhap/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        yield {
-            "base": base,
-            "port": int(env["PORT"]),
-            "password": password,
-            "watched": [scratch, tmp],
-            "pid": proc.pid,
-        }
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with live_server(tmp_path) as running:
+        yield running
 
 
 def folder_size(folder: Path) -> int:
@@ -164,18 +121,6 @@ def folder_size(folder: Path) -> int:
         with contextlib.suppress(FileNotFoundError):  # removed while being measured
             total += path.stat().st_size if path.is_file() else 0
     return total
-
-
-def logged_in(base: str, password: str) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/dang-nhap/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": "admin", "password": password, "csrfmiddlewaretoken": token})
-    opener.open(
-        urllib.request.Request(base + "/dang-nhap/", data=body.encode(), headers={"Referer": base + "/"})
-    )
-    return opener, jar
 
 
 def test_a_streamed_gigabyte_is_refused_before_25_mb_reach_the_disk(server):
