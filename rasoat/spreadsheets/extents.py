@@ -152,8 +152,6 @@ def check_extents(data: bytes, kind: str, filename: str) -> list[tuple[str, int,
         raise
     except (expat.ExpatError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, struct.error):
         raise limits.damaged(filename) from None
-    except Exception:  # noqa: BLE001 - olefile raises plain exceptions on malformed compound files
-        raise limits.damaged(filename) from None
 
 
 # --- XML streaming ---------------------------------------------------------------------------------
@@ -484,13 +482,18 @@ def _records(stream: bytes, position: int) -> Iterator[tuple[int, bytes]]:
 
 
 def _workbook_stream(data: bytes) -> bytes:
-    with olefile.OleFileIO(data) as ole:
-        found = [entry for entry in ole.listdir() if len(entry) == 1 and entry[0].lower() in _STREAMS]
-        if len(found) != 1:
-            # calamine tries "Workbook", then "Book" (two case spellings each): with more than one
-            # candidate the stream it reads is not certain, so nothing is guessed.
-            raise ValueError("no single workbook stream")
-        return ole.openstream(found[0]).read()
+    try:
+        with olefile.OleFileIO(data) as ole:
+            found = [entry for entry in ole.listdir() if len(entry) == 1 and entry[0].lower() in _STREAMS]
+            if len(found) != 1:
+                # calamine tries "Workbook", then "Book" (two case spellings each): with more than one
+                # candidate the stream it reads is not certain, so nothing is guessed.
+                raise ValueError("no single workbook stream")
+            return ole.openstream(found[0]).read()
+    except ValueError:
+        raise
+    except Exception as error:  # noqa: BLE001 - olefile meets a malformed file with assorted exceptions
+        raise ValueError("unreadable compound file") from error
 
 
 def _check_xls(data: bytes, budget: Budget) -> None:
