@@ -49,7 +49,10 @@ def registry_import(request):
         return _confirm(request)
     # Bound on any POST: a body cut for its size may hold no field at all, and must still say why.
     posted = request.method == "POST"
-    form = RegistryUploadForm(request.POST, request.FILES, request=request) if posted else RegistryUploadForm()
+    if posted:
+        form = RegistryUploadForm(request.POST, request.FILES, request=request)
+    else:
+        form = RegistryUploadForm()
     context = {"form": form}
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
