@@ -54,8 +54,9 @@ def process_dir() -> Path:
     """This process's scratch folder (created on first use)."""
     global _current
     pid = os.getpid()
-    if _current is None or _current[0] != pid or not _current[1].is_dir():
-        folder = root() / _folder_name(pid)
+    base = root()
+    if _current is None or _current[0] != pid or _current[1].parent != base or not _current[1].is_dir():
+        folder = base / _folder_name(pid)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         _current = (pid, folder)
     return _current[1]
