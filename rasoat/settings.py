@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "rasoat.orgs.gate.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rasoat.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -237,6 +238,17 @@ PERMISSIONS_POLICY_DENIED = [
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies past UPLOAD_MAX_BYTES + UPLOAD_BODY_MARGIN are refused while they stream in (rasoat.upload_limits).
+UPLOAD_BODY_MARGIN = env_int("UPLOAD_BODY_MARGIN", 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "rasoat.upload_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "rasoat.upload_limits.ScratchFileUploadHandler",
+]
+# A workbook still "being read" after this many seconds was abandoned by a worker that died.
+UPLOAD_READ_TIMEOUT = env_int("UPLOAD_READ_TIMEOUT", 300)
+# Temporary files of exports, uploads and PDF conversions: one folder per process (rasoat.tempfiles).
+TEMP_ROOT = Path(env_str("RASOAT_TEMP_DIR", str(VAR_DIR / "tmp")))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rasoat.orgs import registry
 from rasoat.orgs.models import Block, Kind, Level, Unit
+from rasoat.upload_limits import UploadLimitMixin
 
 
 def _style(form: forms.Form) -> None:
@@ -179,7 +180,7 @@ class UnitMoveForm(forms.Form):
         return parent
 
 
-class RegistryUploadForm(forms.Form):
+class RegistryUploadForm(UploadLimitMixin, forms.Form):
     """The registry workbook to import."""
 
     file = forms.FileField(

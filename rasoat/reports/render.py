@@ -13,10 +13,10 @@ Every failure becomes a `ReportError` with a Vietnamese message for the user.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from docx.opc.exceptions import OpcError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml.etree import XMLSyntaxError
+
+from rasoat import tempfiles
 
 TEMPLATES = Path(__file__).resolve().parent / "docx"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -102,7 +104,8 @@ def docx_to_pdf(content: bytes, *, timeout: int | None = None) -> bytes:
     if program is None:
         raise ReportError(_("PDF is not available: LibreOffice is not installed on the server."))
     timeout = timeout or getattr(settings, "REPORTS_PDF_TIMEOUT", DEFAULT_TIMEOUT)
-    with tempfile.TemporaryDirectory(prefix="rasoat-pdf-") as folder:
+    # In this process's scratch folder: a worker killed mid-conversion leaves nothing for good.
+    with tempfiles.scratch(prefix="pdf-") as folder:
         work = Path(folder)
         source = work / "report.docx"
         source.write_bytes(content)
@@ -119,7 +122,9 @@ def docx_to_pdf(content: bytes, *, timeout: int | None = None) -> bytes:
             str(source),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False, cwd=work)
+            # LibreOffice's own temporary files go to the same folder.
+            env = {**os.environ, "TMPDIR": str(work)}
+            subprocess.run(command, capture_output=True, timeout=timeout, check=False, cwd=work, env=env)
         except subprocess.TimeoutExpired:
             raise ReportError(
                 _(

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 import xlsxwriter
-from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from python_calamine import SheetVisibleEnum
 
-from rasoat.xlsx_text import write_text
+from rasoat.workbooks.reading.workbook import open_workbook
+from rasoat.xlsx_text import new_workbook, write_comment, write_link, write_text
 
 LIST_SHEET = "Danh sách lỗi"
 LIST_HEADERS = ("Loại", "Biểu", "Dòng", "Cột", "Giá trị", "Nội dung")
@@ -37,17 +37,6 @@ _WARNING_FONT = "#9C5700"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _COMMENT_MAX = 32767
 _CELL_TEXT_MAX = 32767
-
-
-def _open(source) -> CalamineWorkbook:
-    """A path, bytes or a binary file object, as the reader accepts them."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        return CalamineWorkbook.from_filelike(io.BytesIO(bytes(source)))
-    if isinstance(source, str | os.PathLike):
-        return CalamineWorkbook.from_path(os.fspath(source))
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return CalamineWorkbook.from_filelike(source)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -119,13 +108,11 @@ def write_error_workbook(source, filename: str, result) -> bytes:
         col = issue.file_col if issue.file_col is not None else 0
         marks[issue.file_sheet][(row, col)].append(issue)
 
-    book_in = _open(source)
+    # The same gate as any upload: the extent of every sheet is known before calamine builds it.
+    book_in = open_workbook(source, filename)
     output = io.BytesIO()
     # constant_memory keeps a 50,000-row file cheap: rows are flushed as they are written, in order.
-    book = xlsxwriter.Workbook(
-        output,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-    )
+    book = new_workbook(output, constant_memory=True)
     book.set_properties({"title": f"Báo lỗi — {filename}", "author": "rasoat"})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -172,7 +159,7 @@ def write_error_workbook(source, filename: str, result) -> bytes:
                     )
                 _write_cell(ws, row, col, value, fmt, date_fmt)
                 if found:
-                    ws.write_comment(row, col, _comment(found), {"x_scale": 2.5, "y_scale": 2})
+                    write_comment(ws, row, col, _comment(found), {"x_scale": 2.5, "y_scale": 2})
                 if value not in (None, ""):
                     widths[col] = max(widths.get(col, 0), min(len(_shown(value)), 50))
             last = row
@@ -183,7 +170,7 @@ def write_error_workbook(source, filename: str, result) -> bytes:
                     continue
                 fmt = error_fmt if any(i.kind == "error" for i in found) else warning_fmt
                 ws.write_blank(row, col, None, fmt)
-                ws.write_comment(row, col, _comment(found), {"x_scale": 2.5, "y_scale": 2})
+                write_comment(ws, row, col, _comment(found), {"x_scale": 2.5, "y_scale": 2})
         for col, width in widths.items():
             ws.set_column(col, col, max(width + 2, 8))
     summary.activate()
@@ -206,9 +193,9 @@ def _comment(found: Iterable) -> str:
 def _write_list(ws, issues: list, names: dict[str, str], filename: str, header, wrap, link) -> None:
     errors = sum(1 for i in issues if i.kind == "error")
     warnings = len(issues) - errors
-    ws.write_string(0, 0, f"Tệp: {filename} — {errors} lỗi, {warnings} cảnh báo")
+    write_text(ws, 0, 0, f"Tệp: {filename} — {errors} lỗi, {warnings} cảnh báo")
     for col, text in enumerate(LIST_HEADERS):
-        ws.write_string(2, col, text, header)
+        write_text(ws, 2, col, text, header)
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 24)
     ws.set_column(2, 2, 7)
@@ -224,7 +211,7 @@ def _write_list(ws, issues: list, names: dict[str, str], filename: str, header, 
     )
     for offset, issue in enumerate(ordered):
         row = 3 + offset
-        ws.write_string(row, 0, KIND_LABELS.get(issue.kind, issue.kind), wrap)
+        write_text(ws, row, 0, KIND_LABELS.get(issue.kind, issue.kind), wrap)
         sheet_label = f"{issue.sheet_code}. {issue.sheet}" if issue.sheet_code else (issue.sheet or "")
         target = names.get(issue.file_sheet) if issue.file_sheet else None
         if target:
@@ -232,11 +219,11 @@ def _write_list(ws, issues: list, names: dict[str, str], filename: str, header, 
                 (issue.row - 1) if issue.row else 0, issue.file_col if issue.file_col is not None else 0
             )
             quoted = target.replace("'", "''")
-            ws.write_url(row, 1, f"internal:'{quoted}'!{cell}", link, string=sheet_label)
+            write_link(ws, row, 1, f"internal:'{quoted}'!{cell}", sheet_label, link)
         else:
-            ws.write_string(row, 1, sheet_label, wrap)
+            write_text(ws, row, 1, sheet_label, wrap)
         if issue.row:
             ws.write_number(row, 2, issue.row, wrap)
-        ws.write_string(row, 3, issue.column or "", wrap)
-        ws.write_string(row, 4, _shown(issue.value)[:_CELL_TEXT_MAX], wrap)
-        ws.write_string(row, 5, issue.message, wrap)
+        write_text(ws, row, 3, issue.column or "", wrap)
+        write_text(ws, row, 4, _shown(issue.value)[:_CELL_TEXT_MAX], wrap)
+        write_text(ws, row, 5, issue.message, wrap)

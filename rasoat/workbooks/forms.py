@@ -7,13 +7,13 @@ The type is not judged by the file's name: the reader tells a workbook by its co
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rasoat.workbooks import limits
+from rasoat.spreadsheets import limits
+from rasoat.upload_limits import UploadLimitMixin
 from rasoat.workbooks.reading.results import WorkbookRejected
+from rasoat.workbooks.uploads import ACCEPTED_EXTENSIONS
 
-ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
-
-class UploadForm(forms.Form):
+class UploadForm(UploadLimitMixin, forms.Form):
     file = forms.FileField(
         label=_("Workbook"),
         help_text=_("An Excel (.xlsx, .xlsm, .xls) or LibreOffice (.ods) file."),
@@ -28,6 +28,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
+        if uploaded is None:  # the request was cut for its size: UploadLimitMixin says so
+            return uploaded
         # First of all checks: nothing looks at a file past the size limit.
         try:
             limits.check_size(uploaded.size, uploaded.name)

@@ -10,6 +10,16 @@ from rasoat.inventory.services import NotEditable, check_editable, replace_unit_
 from rasoat.workbooks.models import ImportedSnapshot, Upload
 from rasoat.workbooks.reading.results import WorkbookImport
 
+
+class UploadNotPending(Exception):
+    """The upload is no longer waiting for confirmation (imported, cancelled or failed meanwhile);
+    `state` is its state."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
 IMPORT_ACTION = "appendix.imported"
 """The audit action of each unit whose data a workbook replaced."""
 UPLOAD_ACTION = "workbook.imported"
@@ -29,6 +39,9 @@ def apply_import(
     Each unit's previous data is kept in a snapshot (`replace_unit_data`), linked to `upload` through
     `ImportedSnapshot`; the upload becomes `imported`. Any locked unit (submitted or accepted) raises
     NotEditable and nothing changes, for any unit.
+
+    The upload's row is locked first and must still be `pending` (UploadNotPending otherwise): of two
+    confirmations of the same file at once, the second waits for the first and then finds it imported.
     """
     if result.errors:
         raise ValueError(f"the workbook has {len(result.errors)} errors; it cannot be imported")
@@ -39,6 +52,11 @@ def apply_import(
     note = upload.original_name if upload is not None else ""
     snapshots: list[Snapshot] = []
     with transaction.atomic():
+        if upload is not None:
+            state = Upload.objects.select_for_update().filter(pk=upload.pk).values_list("state", flat=True)
+            current = state.first()
+            if current != Upload.State.PENDING:
+                raise UploadNotPending(current or "")
         # Every unit is checked before any is written, so a locked fifth unit fails fast; the
         # transaction still guards against a status changing in between (replace_unit_data locks).
         for unit in result.units:
@@ -67,4 +85,4 @@ def apply_import(
     return snapshots
 
 
-__all__ = ["IMPORT_ACTION", "UPLOAD_ACTION", "NotEditable", "apply_import"]
+__all__ = ["IMPORT_ACTION", "UPLOAD_ACTION", "NotEditable", "UploadNotPending", "apply_import"]

@@ -11,12 +11,18 @@ from rasoat.orgs.models import Unit
 class Upload(models.Model):
     """A workbook uploaded for a unit (or for a commune's five units), from preview to import.
 
-    The file stays on disk while the user looks at the preview (`pending`); confirming imports it
-    (`imported`), cancelling deletes the file (`cancelled`). Imported files are kept for good.
+    A stored file is `reading` until the reader has gone through it; only then, with the result kept
+    in `summary` and the SHA-256 of the bytes that were read in `sha256`, is it `pending` (waiting
+    for confirmation). A read that fails or never finishes (a worker killed mid-read) leaves it
+    `failed`, which can never be imported. Confirming imports a pending file (`imported`; the row is
+    locked so that two confirmations import once), cancelling deletes the file (`cancelled`).
+    Imported files are kept for good.
     """
 
     class State(models.TextChoices):
+        READING = "reading", _("Being read")
         PENDING = "pending", _("Waiting for confirmation")
+        FAILED = "failed", _("Could not be read")
         IMPORTED = "imported", _("Imported")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -42,9 +48,15 @@ class Upload(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.READING)
     summary = models.JSONField(
         _("summary"), default=dict, blank=True, help_text=_("Rows, errors and warnings found, per unit.")
+    )
+    sha256 = models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        blank=True,
+        help_text=_("Checksum of the bytes the summary was read from; confirming checks it."),
     )
 
     class Meta:
@@ -54,6 +66,17 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} · {self.unit.code}"
+
+    @property
+    def checked_without_errors(self) -> bool:
+        """Read to the end, the result kept with the file's checksum, and no error in it."""
+        summary = self.summary or {}
+        return (
+            self.state == self.State.PENDING
+            and len(self.sha256) == 64
+            and "rows" in summary
+            and summary.get("error_count") == 0
+        )
 
 
 class ImportedSnapshot(models.Model):

@@ -34,7 +34,7 @@ from rasoat.appendix.declaration import Appendix, Column, ColumnType, Context, S
 from rasoat.appendix.normalize import describe_expected
 from rasoat.appendix.spec import FIRST_YEAR
 from rasoat.workbooks.error_workbook import write_error_workbook
-from rasoat.xlsx_text import write_text
+from rasoat.xlsx_text import new_workbook, write_comment, write_text
 
 __all__ = [
     "COMMUNE_LAYOUT",
@@ -63,14 +63,6 @@ VALIDATED_ROWS = 1000
 _TITLE_MAX = 32
 _MESSAGE_MAX = 255
 _INLINE_LIST_MAX = 255
-
-WORKBOOK_OPTIONS = {
-    "in_memory": True,
-    # Belt and braces: text is written with write_string anyway.
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-}
 
 _RED = "#C00000"
 _GREY = "#D9D9D9"
@@ -145,7 +137,7 @@ class _Builder:
         self.appendix = appendix
         self.context = context
         self.output = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.output, WORKBOOK_OPTIONS)
+        self.book = new_workbook(self.output)
         self.book.set_properties({"title": "Phụ lục rà soát", "author": "rasoat", "company": "rasoat"})
         self._lists: dict[tuple[str, ...], str] = {}
         book = self.book
@@ -180,7 +172,7 @@ class _Builder:
             ws = self.book.add_worksheet(LISTS_SHEET)
             for col, choices in enumerate(self._lists):
                 for row, label in enumerate(choices):
-                    ws.write_string(row, col, label)
+                    write_text(ws, row, col, label)
             ws.hide()
         self.book.close()
         return self.output.getvalue()
@@ -266,7 +258,7 @@ class _Builder:
                 sheet.write_blank(row, col, None, cell_format)
             return
         if isinstance(value, bool):
-            sheet.write_string(row, col, "Có" if value else "Không", cell_format)
+            write_text(sheet, row, col, "Có" if value else "Không", cell_format)
         elif isinstance(value, int | float | Decimal):
             sheet.write_number(row, col, float(value), cell_format)
         else:
@@ -307,14 +299,14 @@ def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets:
     for offset, column in enumerate(columns):
         row = first_row + offset
         ws.write_number(row, 0, column.number or offset + 1, b.label)
-        ws.write_string(row, 1, column.marked_header, b.required_label if column.required else b.label)
+        write_text(ws, row, 1, column.marked_header, b.required_label if column.required else b.label)
         validation = None if column.read_only else b.validation(column)
         for index, target_values in enumerate(values):
             col = 2 + index
             value = target_values.get(column.key)
             if column.read_only:
                 b.write_value(ws, row, col, value, b.locked_grey)
-                ws.write_comment(row, col, "Mã đơn vị do hệ thống cấp, không sửa.", {"x_scale": 1.5})
+                write_comment(ws, row, col, "Mã đơn vị do hệ thống cấp, không sửa.", {"x_scale": 1.5})
                 continue
             fmt = b.unlocked_number if column.is_numeric else b.unlocked
             b.write_value(ws, row, col, value, fmt)
@@ -328,14 +320,14 @@ def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets:
 def _write_general(b: _Builder, sheet: Sheet, targets: list[_Target], title: str) -> None:
     """B01: `#` in A, labels in B, one value column per unit from C (one for a unit workbook)."""
     ws = b.book.add_worksheet(sheet.title)
-    ws.write_string(TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
+    write_text(ws, TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 48)
-    ws.write_string(HEADER_ROW, 0, "#", b.header)
-    ws.write_string(HEADER_ROW, 1, "Nội dung", b.header)
+    write_text(ws, HEADER_ROW, 0, "#", b.header)
+    write_text(ws, HEADER_ROW, 1, "Nội dung", b.header)
     for index, target in enumerate(targets):
         heading = "Giá trị" if len(targets) == 1 else target.info.name
-        ws.write_string(HEADER_ROW, 2 + index, heading, b.header)
+        write_text(ws, HEADER_ROW, 2 + index, heading, b.header)
         ws.set_column(2 + index, 2 + index, 48 if len(targets) == 1 else 30)
     ws.set_row(HEADER_ROW, 45 if len(targets) > 1 else None)
     _write_general_block(b, ws, sheet, FIRST_DATA_ROW, targets)
@@ -356,21 +348,21 @@ def _write_table(
 
     `unit_codes` adds the commune layout's unit column (a dropdown of the codes)."""
     ws = b.book.add_worksheet(sheet.title)
-    ws.write_string(TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
+    write_text(ws, TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
     columns: list[Column | None] = list(sheet.columns)
     if unit_codes is not None:
         columns.insert(COMMUNE_LAYOUT.unit_column, None)
     last_row = FIRST_DATA_ROW + max(VALIDATED_ROWS, len(rows) + VALIDATED_ROWS // 2) - 1
     for col, column in enumerate(columns):
         if column is None:
-            ws.write_string(HEADER_ROW, col, f"{COMMUNE_LAYOUT.unit_header}*", b.header)
+            write_text(ws, HEADER_ROW, col, f"{COMMUNE_LAYOUT.unit_header}*", b.header)
             ws.set_column(col, col, max(len(c) for c in unit_codes) + 4, b.text)
             validation = b.validation(
                 Column("unit", COMMUNE_LAYOUT.unit_header, ColumnType.TEXT, required=True), unit_codes
             )
             validation["input_message"] = "Chọn mã của đơn vị mà dòng này thuộc về (xem trang Hướng dẫn)."
         else:
-            ws.write_string(HEADER_ROW, col, column.marked_header, b.header)
+            write_text(ws, HEADER_ROW, col, column.marked_header, b.header)
             text_like = column.type in (ColumnType.TEXT, ColumnType.PHONE, ColumnType.EMAIL)
             ws.set_column(
                 col,
@@ -405,8 +397,8 @@ def _write_meta(b: _Builder, campaign_code: str, unit_code: str, commune: bool) 
         timezone.localtime().isoformat(timespec="seconds"),
     )
     for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True)):
-        ws.write_string(row, 0, key)
-        ws.write_string(row, 1, value)
+        write_text(ws, row, 0, key)
+        write_text(ws, row, 1, value)
     ws.set_column(0, 1, 28)
     ws.hide()
 
@@ -501,13 +493,13 @@ def _write_instructions(
                 ws.merge_range(row, 0, row, 3, text, b.wrap)
                 ws.set_row(row, 15 * _lines(text, sum(widths)))
             else:
-                ws.write_string(row, 0, text, styles.get(style, b.plain))
+                write_text(ws, row, 0, text, styles.get(style, b.plain))
         row += 1
     row += 1
-    ws.write_string(row, 0, "Giải thích các cột", b.bold)
+    write_text(ws, row, 0, "Giải thích các cột", b.bold)
     row += 1
     for col, text in enumerate(("Biểu", "Cột", "Bắt buộc", "Cách nhập")):
-        ws.write_string(row, col, text, b.header)
+        write_text(ws, row, col, text, b.header)
     for sheet in b.appendix:
         for column in sheet.data_columns:
             row += 1
@@ -522,7 +514,7 @@ def _write_instructions(
                 how = f"{how} {column.help}"
             cells = (f"{sheet.code}. {sheet.title}", column.header, "Có" if column.required else "", how)
             for col, text in enumerate(cells):
-                ws.write_string(row, col, text, b.wrap)
+                write_text(ws, row, col, text, b.wrap)
             ws.set_row(row, 15 * max(_lines(text, width) for text, width in zip(cells, widths, strict=True)))
     ws.activate()
 

@@ -4,10 +4,8 @@ Two rules hold for every workbook rasoat writes: a text cell is always written a
 value typed by a clerk such as "=1+1", "+84 912 345 678", "-" or "@x" stays text and never becomes a
 formula (CONVENTIONS.md); and numbers are written as numbers, so totals can be summed in Excel.
 
-One trap of XlsxWriter (3.3) is closed here: `write_string` writes a text that starts with "<r>" and
-ends with "</r>" as raw rich-text XML, unescaped. A clerk typing such a note could inject cells and
-formulas into a reviewer's workbook. `write_text` (and `write_cells`) write such a text as a rich
-string of plain fragments, which XlsxWriter escapes; every other text goes through write_string.
+Both rest on the one safe writer, `rasoat.xlsx_text` (its module doc lists XlsxWriter's traps): every
+workbook is made by its `new_workbook`, every text goes through its `write_text`.
 
 Constant-memory workbooks (`new_workbook(..., constant_memory=True)`) get `StreamingWorksheet`s,
 which write the same XML as XlsxWriter several times faster for rows of plain text and numbers
@@ -28,17 +26,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
-from rasoat.xlsx_text import is_raw_rich_text, write_text  # noqa: F401  (re-exported)
+from rasoat import xlsx_text
+from rasoat.xlsx_text import SafeWorksheet, write_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-SAFE_OPTIONS = {
-    # write() would turn "=..." into a formula and "http://..." into a link; rasoat writes typed
-    # cells anyway, and these switches make a stray write() safe too.
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -55,16 +46,15 @@ def _column_name(col: int) -> str:
     return xl_col_to_name(col)
 
 
-class StreamingWorksheet(Worksheet):
+class StreamingWorksheet(SafeWorksheet):
     """The worksheet of constant-memory workbooks: the same XML, written faster, text always escaped.
 
     XlsxWriter's cell writer handles every cell type and, for inline strings, runs two regular
-    expression substitutions, a white-space check and an escape on every text, and passes the rich
-    text case through unescaped. This one writes the two cells a large export is made of (plain
-    text and numbers) directly, escaping a text only when it has something to escape, and always
-    treats a plain text cell as text (rich strings keep their own cell type and XlsxWriter's path).
-    `write_plain_row` writes a whole row of such cells at once. The output is byte for byte what
-    XlsxWriter writes for these cells (tests/workbooks/test_export.py compares them).
+    expression substitutions, a white-space check and an escape on every text. This one writes the
+    two cells a large export is made of (plain text and numbers) directly, escaping a text only when
+    it has something to escape, and always treats a plain text cell as text. `write_plain_row`
+    writes a whole row of such cells at once. The output is byte for byte what XlsxWriter writes for
+    these cells (tests/workbooks/test_export.py compares them).
     """
 
     def _write_cell(self, row: int, col: int, cell) -> None:
@@ -133,35 +123,16 @@ class StreamingWorksheet(Worksheet):
     def _has_column_formats(self) -> bool:
         return any(info.column_format is not None for info in self.col_info.values())
 
-    def _style_attribute(self, row: int, col: int, cell_format) -> str:
-        # The same precedence as XlsxWriter: the cell's format, else the row's, else the column's.
-        if cell_format:
-            return f' s="{cell_format._get_xf_index()}"'
-        row_info = self.row_info.get(row)
-        if row_info is not None and row_info.row_format:
-            return f' s="{row_info.row_format._get_xf_index()}"'
-        col_info = self.col_info.get(col)
-        if col_info is not None and col_info.column_format is not None:
-            return f' s="{col_info.column_format._get_xf_index()}"'
-        return ""
-
 
 def new_workbook(target: str | IO[bytes], *, constant_memory: bool = False) -> xlsxwriter.Workbook:
-    """A workbook writing to a path or a binary file object, with the safe options.
+    """`xlsx_text.new_workbook`, whose constant-memory sheets are `StreamingWorksheet`s.
 
     `constant_memory` streams each sheet's rows to a temporary file as they are written (rows must
-    then be written in order, each row once); use it for anything that grows with the data. Its
-    sheets are `StreamingWorksheet`s.
+    then be written in order, each row once); use it for anything that grows with the data.
     """
-    options: dict[str, Any] = dict(SAFE_OPTIONS)
     if constant_memory:
-        options["constant_memory"] = True
-    else:
-        options["in_memory"] = True
-    workbook = xlsxwriter.Workbook(target, options)
-    if constant_memory:
-        workbook.worksheet_class = StreamingWorksheet
-    return workbook
+        return xlsx_text.new_workbook(target, constant_memory=True, worksheet_class=StreamingWorksheet)
+    return xlsx_text.new_workbook(target)
 
 
 def write_row(worksheet: Worksheet, row: int, cells: Sequence[Any], datetime_format=None) -> None:
@@ -181,7 +152,7 @@ def write_cells(
 ) -> None:
     """Write one row with a typed call per cell; None and "" leave the cell empty.
 
-    Text goes through write_string whatever it starts with; int, float and Decimal through
+    Text goes through `write_text` whatever it starts with; int, float and Decimal through
     write_number; dates and naive datetimes through write_datetime with `datetime_format`.
     An empty cell still gets `cell_format` (a header or total row keeps its borders).
     """
@@ -190,10 +161,7 @@ def write_cells(
         kind = type(value)
         if kind is str:
             if value:
-                if value[0] == "<" and is_raw_rich_text(value):
-                    write_text(worksheet, row, col, value, cell_format)
-                else:
-                    worksheet.write_string(row, col, value, cell_format)
+                write_text(worksheet, row, col, value, cell_format)
             elif cell_format is not None:
                 worksheet.write_blank(row, col, None, cell_format)
         elif value is None:

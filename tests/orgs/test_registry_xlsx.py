@@ -170,6 +170,6 @@ def test_file_over_the_size_limit_is_refused_before_reading(lai_chau, settings):
 
 
 def test_workbook_unpacking_too_large_is_refused(lai_chau, settings):
-    settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = 2000
+    settings.WORKBOOK_MAX_UNCOMPRESSED_BYTES = 2000
     with pytest.raises(RegistryFileError):
         read_workbook(SimpleUploadedFile("danh-muc.xlsx", export_all()))

@@ -314,7 +314,7 @@ def ole_file(streams: Mapping[str, bytes]) -> bytes:
             directory[:offset]
             + b"\0" * 64
             + struct.pack("<HBB3I", 0, 0, 0, _NO_STREAM, _NO_STREAM, _NO_STREAM)
-            + b"\0" * 52
+            + b"\0" * 48  # CLSID, state bits, two times, start sector and size: 128 bytes in all
             + directory[offset + 128 :]
         )
 

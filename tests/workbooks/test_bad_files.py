@@ -17,7 +17,7 @@ from django.core.management import call_command
 from rasoat.audit.models import AuditEntry
 from rasoat.campaigns.models import Snapshot
 from rasoat.inventory.data import unit_data
-from rasoat.workbooks import limits
+from rasoat.spreadsheets import limits
 from rasoat.workbooks.models import Upload
 from rasoat.workbooks.reader import WorkbookRejected, read_unit_workbook
 from tests.inventory.test_workflow import assignment_of, load

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from rasoat import xlsx_text
 from rasoat.appendix.declaration import UnitInfo
 from rasoat.appendix.validation import clean_unit_data
 from rasoat.campaigns.models import Assignment, Status
@@ -335,7 +336,6 @@ def sheet_xml(path) -> str:
 
 
 def test_streaming_worksheet_writes_what_xlsxwriter_writes(tmp_path):
-    import xlsxwriter
 
     plain_rows = [
         [text, row, Decimal("1.25") * row, 2.5, None, "", -7, 10**12] for row, text in enumerate(TRICKY_TEXTS)
@@ -359,8 +359,9 @@ def test_streaming_worksheet_writes_what_xlsxwriter_writes(tmp_path):
             row_writer(plain, row, cells, money)
         workbook.close()
 
+    # The reference: XlsxWriter's own cell writer (the safe factory's plain worksheet class).
     fill(
-        xlsxwriter.Workbook(str(tmp_path / "reference.xlsx"), {"constant_memory": True}),
+        xlsx_text.new_workbook(str(tmp_path / "reference.xlsx"), constant_memory=True),
         write_cells_unformatted,
     )
     fill(new_workbook(str(tmp_path / "streaming.xlsx"), constant_memory=True), write_row)

@@ -91,7 +91,13 @@ def test_the_messy_sample_reports_its_unknown_columns_and_ignored_rows(assignmen
 def test_an_import_keeps_the_previous_data_in_a_snapshot_linked_to_the_upload(assignment):
     import_file(CLEAN_SAMPLE, assignment)
     before = unit_data(assignment)
-    upload = Upload(campaign=assignment.campaign, unit=assignment.unit, original_name=MESSY_SAMPLE.name)
+    # A file read to the end and waiting for confirmation (uploads start as "reading").
+    upload = Upload(
+        campaign=assignment.campaign,
+        unit=assignment.unit,
+        original_name=MESSY_SAMPLE.name,
+        state=Upload.State.PENDING,
+    )
     upload.file.save(MESSY_SAMPLE.name, ContentFile(MESSY_SAMPLE.read_bytes()), save=False)
     upload.size = upload.file.size
     upload.save()

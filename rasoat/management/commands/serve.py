@@ -5,6 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from rasoat import tempfiles
+
 
 class Command(BaseCommand):
     help = "Serve rasoat with gunicorn at http://HOST:PORT (default 127.0.0.1:8000)."
@@ -15,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
 
     def handle(self, *args, host, port, workers, **options):
+        tempfiles.sweep()  # what workers of an earlier run left when they were killed
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         self.stdout.write(f"rasoat: http://{bind}/")
         argv = [

@@ -48,9 +48,14 @@ def registry_import(request):
     _require_registry_admin(request.user)
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request)
-    form = RegistryUploadForm(request.POST or None, request.FILES or None)
+    # Bound on any POST: a body cut for its size may hold no field at all, and must still say why.
+    posted = request.method == "POST"
+    if posted:
+        form = RegistryUploadForm(request.POST, request.FILES, request=request)
+    else:
+        form = RegistryUploadForm()
     context = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         request.session.pop(SESSION_KEY, None)
         try:

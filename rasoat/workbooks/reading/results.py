@@ -12,19 +12,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from rasoat.spreadsheets.errors import WorkbookRejected  # noqa: F401  (part of the reader's contract)
+
 ERROR = "error"
 WARNING = "warning"
-
-
-class WorkbookRejected(Exception):
-    """The file as a whole cannot be read: not a workbook, damaged/truncated, password-protected,
-    past a limit (size on disk, uncompressed size, rows), no recognisable appendix sheet, only the
-    instructions sheet, or a _meta naming another unit/campaign. `message` is Vietnamese, for the user.
-    """
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

@@ -11,7 +11,8 @@ from typing import Any
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from rasoat.appendix.declaration import Appendix, Context, Sheet
-from rasoat.workbooks import limits
+from rasoat.spreadsheets import limits
+from rasoat.spreadsheets.gate import check_workbook
 from rasoat.workbooks.reading.cleaning import SheetCleaner
 from rasoat.workbooks.reading.matching import INSTRUCTIONS_TITLE, META_SHEET, SheetNames, meta_values
 from rasoat.workbooks.reading.results import (
@@ -24,9 +25,6 @@ from rasoat.workbooks.reading.results import (
 )
 from rasoat.workbooks.reading.routing import Routing
 from rasoat.workbooks.reading.sheets import Collector, SheetSummary, read_general, read_table
-
-HEADER_ALLOWANCE = 50
-"""Rows per sheet not counted as data by the first row check (titles, notes, the header)."""
 
 
 @dataclass
@@ -87,9 +85,10 @@ def _calamine(call, filename: str):
 
 
 def open_workbook(source: Any, filename: str) -> CalamineWorkbook:
-    """Check the limits that need no parsing, then open the workbook (cells are not read yet)."""
+    """Check the limits that need no parsing (the extent of every sheet included), then open the
+    workbook."""
     data = load_source(source, filename)
-    limits.check_file(data, filename)
+    check_workbook(data, filename)
     return _calamine(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), filename)
 
 
@@ -120,7 +119,7 @@ def _read(workbook: CalamineWorkbook, filename: str, scope: Scope) -> WorkbookIm
         for code, name in names.by_code.items()
     }
     heights = sum(sheet.height for sheet in loaded.values())
-    limits.check_rows(heights, filename, allowance=HEADER_ALLOWANCE * len(loaded))
+    limits.check_rows(heights, filename, allowance=limits.row_allowance() * len(loaded))
     limits.check_cells(sum(_used_cells(sheet) for sheet in loaded.values()), filename)
     if heights == 0:
         found = ", ".join(f'"{name}"' for name in names.by_code.values())

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from rasoat import tempfiles
 from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.workbooks.export import (
@@ -84,7 +85,9 @@ def export(request, code: str):
         scope, params["level"], params["block"], commune, everything=f"Các đơn vị trong phạm vi của {user}"
     )
     # An anonymous temporary file: written in constant memory, streamed, gone when the response closes.
-    output = tempfile.TemporaryFile(prefix="rasoat-export-", suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    output = tempfile.TemporaryFile(  # noqa: SIM115 - FileResponse closes it
+        prefix="rasoat-export-", suffix=".xlsx", dir=tempfiles.process_dir()
+    )
     try:
         write_consolidated(campaign, assignments, output, label=label)
         output.seek(0)

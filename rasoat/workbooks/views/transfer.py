@@ -7,23 +7,21 @@ Reading and downloading need "data:view"; uploading, confirming and cancelling "
 scope otherwise). A pending upload is shown only to its uploader and to editors of its unit, an
 imported one to anyone who may see the unit's data.
 
-An upload is staged: the file is stored and read (`reader`), the preview shows the summary kept in
+An upload is staged (`uploads`): the file is stored and read, the preview shows the result kept in
 `Upload.summary` (the file is not read again to show it), and only a confirmation imports the data
-(`importer.apply_import`, one transaction). Nothing a user sends produces a 500: a file the reader
-refuses, or cannot read at all, is deleted and the form says why.
+(`importer.apply_import`, one transaction, the upload's row locked). Nothing a user sends produces a
+500: a file the reader refuses is deleted and the form says why; a read that fails otherwise, or
+never finishes, leaves a `failed` upload whose preview says so and which can never be confirmed.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import PurePath
-from uuid import uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,9 +33,10 @@ from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
-from rasoat.workbooks import importer, reader
+from rasoat.text_controls import visible_controls
+from rasoat.workbooks import importer, reader, uploads
 from rasoat.workbooks.error_workbook import write_error_workbook
-from rasoat.workbooks.forms import ACCEPTED_EXTENSIONS, UploadForm
+from rasoat.workbooks.forms import UploadForm
 from rasoat.workbooks.models import Upload
 from rasoat.workbooks.template import template_filename, write_commune_template, write_unit_template
 
@@ -45,8 +44,6 @@ logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREFILLED_PARAM = "du-lieu"
-SHOWN_ISSUES_MAX = 1000
-"""Issues kept in the summary (and shown) per kind; the error workbook always holds them all."""
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -73,33 +70,25 @@ def _commune_scope(request, code: str, pk: int, perm: str | None = None):
     return campaign, commune, assignments
 
 
-def _stored_bytes(upload: Upload) -> bytes:
-    """The stored file; a file gone from the storage (removed by hand) is a 404, not a 500."""
+def _verified_bytes(upload: Upload) -> bytes:
+    """The stored file, checked against the checksum of the preview's result; a file gone from the
+    storage (removed by hand) is a 404, not a 500."""
     try:
-        with upload.file.open("rb") as handle:
-            return handle.read()
-    except (FileNotFoundError, ValueError):
+        return uploads.verified_bytes(upload)
+    except FileNotFoundError:
         raise Http404 from None
-
-
-def _discard(upload: Upload) -> None:
-    """Delete an upload and its file (a refused file leaves nothing behind)."""
-    if upload.file:
-        upload.file.delete(save=False)
-    upload.delete()
 
 
 def _is_commune(upload: Upload) -> bool:
     return upload.unit.kind == Kind.COMMUNE
 
 
-def _read(upload: Upload, user, perm: str = "data:view"):
-    """Read the stored file for the unit or commune it was uploaded for.
+def _read(upload: Upload, data: bytes, user, perm: str = "data:view"):
+    """Read `data`, the stored file, for the unit or commune it was uploaded for.
 
     Returns (result, assignments by unit code); a commune's units are those the user holds `perm` on.
     Raises reader.WorkbookRejected.
     """
-    data = _stored_bytes(upload)
     if _is_commune(upload):
         assignments = list(
             Assignment.objects.visible_to(user, perm)
@@ -119,31 +108,6 @@ def _read(upload: Upload, user, perm: str = "data:view"):
             raise Http404
         result = reader.read_unit_workbook(data, upload.original_name, assignments[0])
     return result, {a.unit.code: a for a in assignments}
-
-
-def _issue(issue) -> dict:
-    item = issue.as_json(with_unit=True)
-    item["sheet_code"] = issue.sheet_code
-    return item
-
-
-def _summary(result) -> dict:
-    """What the preview shows, kept on the upload: the `rasoat import` JSON (issues capped) plus the
-    per-sheet table and per-unit counts."""
-    summary = result.as_json()
-    summary.update(
-        {
-            "commune": bool(getattr(result, "commune", False)),
-            "errors": [_issue(i) for i in result.errors[:SHOWN_ISSUES_MAX]],
-            "warnings": [_issue(i) for i in result.warnings[:SHOWN_ISSUES_MAX]],
-            "error_count": len(result.errors),
-            "warning_count": len(result.warnings),
-            "sheets": result.sheets,
-            "unit_rows": {u.unit_code: dict(u.rows) for u in result.units},
-        }
-    )
-    # The reader's values are JSON already; the encoder only guards against a stray Decimal or date.
-    return json.loads(json.dumps(summary, cls=DjangoJSONEncoder))
 
 
 def _load_upload(request, code: str, upload_pk: int, *, write: bool = False) -> Upload:
@@ -210,31 +174,17 @@ def commune_template(request, code: str, pk: int):
 
 
 def _receive(request, form: UploadForm, *, campaign, unit, read):
-    """Store the posted file as a pending upload and read it; the preview on success, None (with the
-    reason on the form) when the file is refused — then nothing is kept."""
-    uploaded = form.cleaned_data["file"]
-    extension = PurePath(uploaded.name).suffix.lower()
-    extension = extension if extension in ACCEPTED_EXTENSIONS else ""
-    upload = Upload(
-        campaign=campaign,
-        unit=unit,
-        original_name=PurePath(uploaded.name).name[:255],
-        size=uploaded.size,
-        uploaded_by=request.user,
-    )
-    # A generated name on disk: the user's file name is kept only as text.
-    upload.file.save(f"{uuid4().hex}{extension}", uploaded, save=False)
-    upload.save()
+    """Store the posted file and read it: the preview on success, None (with the reason on the form)
+    when the file is refused or could not be read."""
     try:
-        summary = _summary(read(_stored_bytes(upload)))
+        upload = uploads.receive(
+            form.cleaned_data["file"], campaign=campaign, unit=unit, user=request.user, read=read
+        )
     except reader.WorkbookRejected as rejected:
-        _discard(upload)
-        form.add_error("file", rejected.message)
+        # The message may quote the file's own text (a sheet name, a _meta value): controls shown.
+        form.add_error("file", visible_controls(rejected.message))
         return None
-    except Exception:
-        # A reader bug must not become a 500 or leave a half-made upload behind.
-        logger.exception("reading upload %s (%s) failed", upload.pk, upload.original_name)
-        _discard(upload)
+    except uploads.ReadFailed:
         form.add_error(
             "file",
             _(
@@ -243,8 +193,6 @@ def _receive(request, form: UploadForm, *, campaign, unit, read):
             ),
         )
         return None
-    upload.summary = summary
-    upload.save(update_fields=["summary"])
     return redirect(_preview_url(upload))
 
 
@@ -253,7 +201,9 @@ def _receive(request, form: UploadForm, *, campaign, unit, read):
 def unit_upload(request, code: str, pk: int):
     """Upload a workbook for one unit; the preview follows."""
     assignment = get_assignment(request, code, pk, "data:edit")
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    form = (
+        UploadForm(request.POST, request.FILES, request=request) if request.method == "POST" else UploadForm()
+    )
     if request.method == "POST" and form.is_valid():
         response = _receive(
             request,
@@ -287,7 +237,9 @@ def commune_upload(request, code: str, pk: int):
     campaign, commune, assignments = _commune_scope(request, code, pk, "data:edit")
     if not assignments:
         raise Http404
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    form = (
+        UploadForm(request.POST, request.FILES, request=request) if request.method == "POST" else UploadForm()
+    )
     if request.method == "POST" and form.is_valid():
         response = _receive(
             request,
@@ -324,7 +276,7 @@ def commune_upload(request, code: str, pk: int):
 @require_http_methods(["GET", "HEAD"])
 def upload_preview(request, code: str, upload: int):
     """What the file holds, per sheet, and every error and warning, before anything is imported."""
-    item = _load_upload(request, code, upload)
+    item = uploads.expire_interrupted(_load_upload(request, code, upload))
     summary = item.summary or {}
     codes = {issue.get("unit") for issue in [*summary.get("errors", []), *summary.get("warnings", [])]}
     codes |= set(summary.get("unit_rows", {}))
@@ -346,36 +298,69 @@ def upload_preview(request, code: str, upload: int):
             "warnings": summary.get("warnings", []),
             "error_count": errors,
             "warning_count": summary.get("warning_count", len(summary.get("warnings", []))),
-            "shown_max": SHOWN_ISSUES_MAX,
+            "shown_max": uploads.SHOWN_ISSUES_MAX,
             "unit_rows": [
                 {"code": c, "name": names.get(c, ""), "rows": _rows_text(r)}
                 for c, r in summary.get("unit_rows", {}).items()
             ],
             "unit_names": names,
             "pending": pending,
-            "can_confirm": pending and can_edit and not errors,
-            "can_cancel": pending and can_edit,
+            "reading": item.state == Upload.State.READING,
+            "failed": item.state == Upload.State.FAILED,
+            "failure": summary.get("failure"),
+            "can_confirm": can_edit and item.checked_without_errors,
+            "can_cancel": can_edit and item.state in (Upload.State.PENDING, Upload.State.FAILED),
             "has_file": bool(item.file),
             "back_url": _back_url(item),
         },
     )
 
 
+def _not_confirmable(request, item: Upload) -> bool:
+    """Say why `item` cannot be imported, if it cannot; True then."""
+    if item.state in (Upload.State.IMPORTED, Upload.State.CANCELLED):
+        messages.error(request, _("This file was already imported or cancelled."))
+    elif item.state == Upload.State.FAILED:
+        messages.error(request, _("This file could not be read, so it cannot be imported. Upload it again."))
+    elif item.state == Upload.State.READING:
+        messages.error(request, _("This file is still being read. Wait a moment and reload the page."))
+    elif not item.checked_without_errors:
+        messages.error(
+            request, _("The file still has errors: nothing was imported. Correct them and upload it again.")
+        )
+    else:
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def upload_confirm(request, code: str, upload: int):
-    """Import the previewed file: read again, refused while any error remains, one transaction."""
-    item = _load_upload(request, code, upload, write=True)
-    if item.state != Upload.State.PENDING:
-        messages.error(request, _("This file was already imported or cancelled."))
+    """Import the previewed file: only a file read to the end without error, checked to be the very
+    bytes the preview was computed from, read again, imported once (the upload's row is locked)."""
+    item = uploads.expire_interrupted(_load_upload(request, code, upload, write=True))
+    if _not_confirmable(request, item):
         return redirect(_preview_url(item))
     try:
-        result, assignments = _read(item, request.user, "data:edit")
+        result, assignments = _read(item, _verified_bytes(item), request.user, "data:edit")
     except reader.WorkbookRejected as rejected:
         messages.error(request, rejected.message)
         return redirect(_preview_url(item))
+    except uploads.UploadChanged:
+        logger.warning("upload %s: the stored file no longer matches its checksum", item.pk)
+        uploads.mark_failed(item, uploads.CHANGED)
+        messages.error(request, _("The stored file changed since it was checked; nothing was imported."))
+        return redirect(_preview_url(item))
+    except Http404:
+        raise
+    except Exception:
+        # Reading it worked for the preview; a failure now must neither be a 500 nor retried forever.
+        logger.exception("reading upload %s again failed", item.pk)
+        uploads.mark_failed(item, uploads.READ_FAILED)
+        messages.error(request, _("This file could not be read, so it cannot be imported. Upload it again."))
+        return redirect(_preview_url(item))
     if result.errors:
-        item.summary = _summary(result)
+        item.summary = uploads.summarize(result)
         item.save(update_fields=["summary"])
         messages.error(
             request, _("The file still has errors: nothing was imported. Correct them and upload it again.")
@@ -383,6 +368,9 @@ def upload_confirm(request, code: str, upload: int):
         return redirect(_preview_url(item))
     try:
         importer.apply_import(result, assignments, item, request.user, client_address(request))
+    except importer.UploadNotPending:
+        messages.error(request, _("This file was already imported or cancelled."))
+        return redirect(_preview_url(item))
     except NotEditable as locked:
         messages.error(
             request,
@@ -415,8 +403,8 @@ def upload_confirm(request, code: str, upload: int):
 @require_POST
 def upload_cancel(request, code: str, upload: int):
     """Drop a pending upload: its file is deleted and nothing else changes."""
-    item = _load_upload(request, code, upload, write=True)
-    if item.state != Upload.State.PENDING:
+    item = uploads.expire_interrupted(_load_upload(request, code, upload, write=True))
+    if item.state not in (Upload.State.PENDING, Upload.State.FAILED):
         messages.error(request, _("This file was already imported or cancelled."))
         return redirect(_preview_url(item))
     if item.file:
@@ -435,11 +423,15 @@ def upload_cancel(request, code: str, upload: int):
 def upload_errors(request, code: str, upload: int):
     """The user's file with every faulty cell highlighted and commented, and the list of issues."""
     item = _load_upload(request, code, upload)
-    if not item.file:
+    # Only a file read to the end once (never one whose read failed or never finished) is read again.
+    if not item.file or item.state not in (Upload.State.PENDING, Upload.State.IMPORTED):
         raise Http404
     try:
-        result, _assignments = _read(item, request.user)
-        content = write_error_workbook(_stored_bytes(item), item.original_name, result)
+        data = _verified_bytes(item)
+        result, _assignments = _read(item, data, request.user)
+        content = write_error_workbook(data, item.original_name, result)
+    except uploads.UploadChanged:
+        raise Http404 from None
     except reader.WorkbookRejected as rejected:
         messages.error(request, rejected.message)
         return redirect(_preview_url(item))

@@ -24,9 +24,11 @@ from django.db import transaction
 from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
+from rasoat.text_controls import visible_in
 from rasoat.workbooks.importer import apply_import
 from rasoat.workbooks.models import Upload
 from rasoat.workbooks.reader import WorkbookRejected, read_commune_workbook, read_unit_workbook
+from rasoat.workbooks.uploads import clean_name, sha256
 
 
 class Command(BaseCommand):
@@ -96,10 +98,13 @@ class Command(BaseCommand):
         upload = Upload(
             campaign=campaign,
             unit=unit,
-            original_name=filename,
+            original_name=clean_name(filename),
             size=len(content),
             uploaded_by=None,
-            summary=result.summary(),
+            summary=visible_in(result.summary()),
+            sha256=sha256(content),
+            # Read to the end just now (the result is in hand): waiting for the import below.
+            state=Upload.State.PENDING,
         )
         upload.file.save(filename, ContentFile(content), save=False)
         try:

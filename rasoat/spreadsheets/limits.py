@@ -5,8 +5,8 @@ holding a spreadsheet for .xlsx/.xlsm/.ods, an OLE2 compound file holding a work
 .xls); password protection (an OLE2 file carrying an encrypted OOXML package, an .ods whose
 manifest says its parts are encrypted); for zips the total uncompressed size and the compression
 ratio, counted by inflating each member in memory (never extracting), so a zip whose headers lie
-about sizes is caught too; then, once the sheets are opened but before their cells are turned
-into Python objects, the number of rows and cells.
+about sizes is caught too; then (`extents`, before python-calamine opens anything) the extent of
+every sheet; and once the sheets are read, the number of data rows.
 
 Every refusal is a `WorkbookRejected` whose Vietnamese message names the limit. The limits come
 from settings, with these defaults:
@@ -15,7 +15,9 @@ from settings, with these defaults:
     WORKBOOK_MAX_UNCOMPRESSED_BYTES   200 MB  sum of the zip members once inflated
     WORKBOOK_MAX_COMPRESSION_RATIO    200     inflated ÷ compressed size of one member (zip bombs)
     WORKBOOK_MAX_ROWS                 50000   data rows of all the appendix sheets together
-    WORKBOOK_MAX_CELLS                3000000 cells of the appendix sheets' used ranges together
+    WORKBOOK_ROW_ALLOWANCE            50      rows of one sheet above its data (titles, notes, header)
+    WORKBOOK_MAX_COLUMNS              200     columns of one sheet
+    WORKBOOK_MAX_CELLS                3000000 cells of the sheets' grids together, each from A1
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import zlib
 
 from django.conf import settings
 
-from rasoat.workbooks.reading.results import WorkbookRejected
+from rasoat.spreadsheets.errors import WorkbookRejected
 
 MB = 1024 * 1024
 
@@ -65,6 +67,19 @@ def max_rows() -> int:
 
 def max_cells() -> int:
     return int(getattr(settings, "WORKBOOK_MAX_CELLS", 3_000_000))
+
+
+def row_allowance() -> int:
+    return int(getattr(settings, "WORKBOOK_ROW_ALLOWANCE", 50))
+
+
+def max_sheet_rows() -> int:
+    """Rows of one sheet: every data row of the upload plus the titles, notes and header above them."""
+    return max_rows() + row_allowance()
+
+
+def max_columns() -> int:
+    return int(getattr(settings, "WORKBOOK_MAX_COLUMNS", 200))
 
 
 # --- messages ---------------------------------------------------------------------------------
