@@ -3,6 +3,7 @@ database in a test's folder, with its temporary folders where the test can watch
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.cookiejar
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_serve import RASOAT, ROOT, free_port
+from tests.otp import code_from_key
 
 
 @contextlib.contextmanager
@@ -75,15 +77,30 @@ def workers(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+NEW_PASSWORD = "Mat-khau-rieng-cua-quan-tri-2026"
+
+
 def logged_in(base: str, password: str) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
-    """An opener with the session of `admin`, signed in through the login page."""
+    """An opener with the session of `admin`, signed in through the login page as a first sign-in
+    goes: the generated password replaced, then two-step sign-in set up with the code computed from
+    the secret the page shows."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def post(url: str, page: str, fields: dict):
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": csrf_token(page)})
+        return opener.open(urllib.request.Request(url, data=body.encode(), headers={"Referer": base + "/"}))
+
     page = opener.open(base + "/dang-nhap/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": "admin", "password": password, "csrfmiddlewaretoken": token})
-    login = urllib.request.Request(base + "/dang-nhap/", data=body.encode(), headers={"Referer": base + "/"})
-    opener.open(login)
+    response = post(base + "/dang-nhap/", page, {"username": "admin", "password": password})
+    if response.url.startswith(base + "/doi-mat-khau/"):
+        fields = {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        response = post(response.url, response.read().decode(), fields)
+    enrol = opener.open(base + "/tai-khoan/bao-mat/thiet-lap/")
+    if "/thiet-lap/" in enrol.url:
+        page = enrol.read().decode()
+        secret = re.search(r'data-testid="otp-secret">([^<]+)<', page).group(1).replace(" ", "")
+        post(enrol.url, page, {"code": code_from_key(base64.b32decode(secret))})
     return opener, jar
 
 
