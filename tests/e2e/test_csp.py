@@ -33,6 +33,7 @@ def site(transactional_db):
     from rasoat.orgs.registry import load_seed_registry
     from rasoat.orgs.roles import Role
     from tests.dashboard.helpers import load_dataset
+    from tests.otp import give_app_device
 
     if not Unit.objects.exists():
         load_seed_registry()
@@ -40,6 +41,7 @@ def site(transactional_db):
     campaign = Campaign.objects.get(code="RS2026")
     load_dataset(campaign)
     admin = make_user("quantri.csp", Role.ADMIN, "LC", full_name="Quản trị CSP")
+    give_app_device(admin)  # an administrator signs in with a second step
     target = make_user("canbo.csp", Role.EDITOR, "X.03637", full_name="Cán bộ CSP")
     return {
         "admin": admin,
