@@ -227,7 +227,7 @@ def delete_row(
         values = record_values(record, sheet.keys)
         if expected_version is not None and record.version != expected_version:
             return SaveResult(saved=False, record=record, conflict=values)
-        record.delete()
+        # Logged before the delete, which clears the record's id: the entry must still name the row.
         log(
             actor,
             "appendix.deleted",
@@ -237,6 +237,7 @@ def delete_row(
             address=address,
             note=code,
         )
+        record.delete()
         after_data_change(locked, actor, address)
     return SaveResult(saved=True, record=record)
 
