@@ -143,6 +143,27 @@ def _lock(assignment: Assignment) -> Assignment:
     return locked
 
 
+def lock_assignments(assignments: list[Assignment]) -> list[Assignment]:
+    """`_lock` for several assignments at once (a commune's five), returned in the given order.
+
+    The rows are locked in id order, the order `campaigns.services.remove_units` locks them too, so
+    two operations on the same units wait for each other instead of deadlocking.
+    """
+    ids = [assignment.pk for assignment in assignments]
+    locked = {
+        row.pk: row
+        for row in Assignment.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(locked) != len(set(ids)):
+        raise AssignmentGone(_("This unit is no longer in the campaign: nothing was saved."))
+    for assignment in assignments:
+        assignment.status = locked[assignment.pk].status
+    return [locked[pk] for pk in ids]
+
+
 def save_record(
     assignment: Assignment,
     code: str,
