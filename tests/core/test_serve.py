@@ -49,7 +49,7 @@ def server(tmp_path):
             try:
                 urllib.request.urlopen(base + "/dang-nhap/", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         else:
             pytest.fail("the server did not start: " + proc.stdout.read1().decode())
