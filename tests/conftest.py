@@ -43,6 +43,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file rather than shared memory: the concurrency tests open
+    one connection per thread, and a shared-cache memory database refuses a second writer at once
+    (SQLITE_LOCKED) where a file database makes it wait, as production does."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the registry and the first campaign once; each test's transaction rolls back over them.
 

@@ -2,6 +2,10 @@
 
 Outside a user's scope the answer is 404 (it does not confirm the object exists); in scope without
 the permission it is 403; anonymous users are sent to the login page (302). Each case runs alone.
+
+tests/scope/ adds the same check over "prefix twins" (units whose id is a persona's unit id followed by
+more digits, so that a path matched without its trailing "/" leaks), and checks the content of the
+pages and exports: exactly the units in scope, and no code of any other.
 """
 
 import pytest

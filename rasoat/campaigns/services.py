@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rasoat.audit.services import log
-from rasoat.campaigns.models import Assignment, Campaign, Status
-from rasoat.campaigns.signals import reference_date_changed
+from rasoat.campaigns.models import Assignment, Campaign, Snapshot, Status
+from rasoat.campaigns.signals import holding_data, reference_date_changed
 from rasoat.orgs.models import Kind, Unit
 
 FIRST_CAMPAIGN = {
@@ -85,17 +85,14 @@ def validate_previous(campaign: Campaign | None, previous: Campaign | None) -> N
 
 
 def assign_units(campaign: Campaign, units) -> int:
-    """Assign units (a queryset or list) to a campaign; already assigned ones are left alone."""
+    """Assign units (a queryset or list) to a new campaign; already assigned ones are left alone.
+
+    For a campaign in use, `add_units` is the operation: it locks and audits.
+    """
     assigned = set(campaign.assignments.values_list("unit_id", flat=True))
     new = [Assignment(campaign=campaign, unit=unit) for unit in units if unit.pk not in assigned]
     Assignment.objects.bulk_create(new)
     return len(new)
-
-
-def unassign_units(campaign: Campaign, units) -> int:
-    """Remove units from a campaign; only those that have not started may be removed."""
-    deleted, _detail = campaign.assignments.filter(unit__in=units, status=Status.NOT_STARTED).delete()
-    return deleted
 
 
 def assignable_units(campaign: Campaign) -> QuerySet[Unit]:
@@ -103,32 +100,96 @@ def assignable_units(campaign: Campaign) -> QuerySet[Unit]:
     return Unit.objects.reporting().exclude(assignments__campaign=campaign)
 
 
-@transaction.atomic
-def add_units(campaign: Campaign, units) -> int:
-    """Assign the given units, keeping only active reporting ones; returns how many were added."""
+def _lock_campaign(campaign: Campaign) -> None:
+    """Serialise the changes of one campaign's units: two administrators adding the same unit, or
+    removing while adding, wait for each other instead of failing on the unique constraint."""
+    Campaign.objects.select_for_update().only("pk").get(pk=campaign.pk)
+
+
+def add_units(campaign: Campaign, units, *, actor=None, address: str | None = None) -> list[Unit]:
+    """Assign the given units, keeping only active reporting ones not yet assigned; returns those added.
+
+    Audited (with the unit codes) in the same transaction.
+    """
     ids = [unit.pk for unit in units]
-    return assign_units(campaign, assignable_units(campaign).filter(pk__in=ids))
+    with transaction.atomic():
+        _lock_campaign(campaign)
+        added = list(assignable_units(campaign).filter(pk__in=ids).order_by("position", "code"))
+        Assignment.objects.bulk_create([Assignment(campaign=campaign, unit=unit) for unit in added])
+        if added:
+            log(actor, "campaign.units_added", campaign, {"units": [None, _codes(added)]}, address=address)
+    return added
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A unit that `remove_units` kept in the campaign, with the reasons (user-facing text)."""
+
+    unit: Unit
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Removal:
-    """What `remove_units` did: how many it removed, and the units it refused to remove."""
+    """What `remove_units` did: the units it removed, and those it kept with why."""
 
-    removed: int
-    refused: list[Unit]
+    removed: list[Unit]
+    kept: list[Kept]
 
 
-@transaction.atomic
-def remove_units(campaign: Campaign, units) -> Removal:
-    """Remove units from a campaign. A unit whose work has started (any status other than
-    "not started") keeps its assignment, because its data and history hang on it."""
+def _codes(units) -> list[str]:
+    return [unit.code for unit in units]
+
+
+def _reasons_to_keep(campaign: Campaign, assignments: list[Assignment]) -> dict[int, list[str]]:
+    """Per assignment, why it must stay: its status, its snapshots, and what the apps holding a unit's
+    data report through `holding_data` (rows of the appendix, uploaded workbooks)."""
+    reasons: dict[int, list[str]] = {assignment.pk: [] for assignment in assignments}
+    for assignment in assignments:
+        if assignment.status != Status.NOT_STARTED:
+            reasons[assignment.pk].append(
+                _("its status is “%(status)s”") % {"status": assignment.get_status_display()}
+            )
+    with_snapshots = (
+        Snapshot.objects.filter(assignment_id__in=reasons).order_by().values_list("assignment_id", flat=True)
+    )
+    for pk in set(with_snapshots):
+        reasons[pk].append(_("it has saved snapshots of its data"))
+    for _receiver, answer in holding_data.send(sender=Campaign, campaign=campaign, assignments=assignments):
+        for pk, reason in (answer or {}).items():
+            reasons[pk].append(str(reason))
+    return reasons
+
+
+def remove_units(campaign: Campaign, units, *, actor=None, address: str | None = None) -> Removal:
+    """Remove units from a campaign; a unit with any data, or whose work has started, is kept.
+
+    The check and the delete happen under the same row locks as a save takes (the save path locks
+    its assignment row, `inventory.services._lock`), in one transaction: a first save that starts
+    before the delete is seen by the check and keeps the unit; one that starts after finds the
+    assignment gone and saves nothing. So no save reported as successful is ever deleted. On SQLite
+    the transaction is IMMEDIATE, which serialises the two the same way. Audited with the codes.
+    """
     ids = [unit.pk for unit in units]
-    selected = campaign.assignments.filter(unit_id__in=ids)
-    refused = [
-        assignment.unit for assignment in selected.exclude(status=Status.NOT_STARTED).select_related("unit")
-    ]
-    removed = unassign_units(campaign, Unit.objects.filter(pk__in=ids))
-    return Removal(removed=removed, refused=refused)
+    with transaction.atomic():
+        _lock_campaign(campaign)
+        selected = list(
+            Assignment.objects.select_for_update(of=("self",))
+            .filter(campaign=campaign, unit_id__in=ids)
+            .select_related("unit")
+            .order_by("pk")
+        )
+        reasons = _reasons_to_keep(campaign, selected)
+        removable = [assignment for assignment in selected if not reasons[assignment.pk]]
+        # The status condition again in the delete itself: nothing that has started is ever deleted.
+        Assignment.objects.filter(pk__in=[a.pk for a in removable], status=Status.NOT_STARTED).delete()
+        removed = [assignment.unit for assignment in removable]
+        if removed:
+            log(
+                actor, "campaign.units_removed", campaign, {"units": [_codes(removed), None]}, address=address
+            )
+    kept = [Kept(a.unit, tuple(reasons[a.pk])) for a in selected if reasons[a.pk]]
+    return Removal(removed=removed, kept=kept)
 
 
 @transaction.atomic

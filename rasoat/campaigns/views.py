@@ -107,12 +107,20 @@ def campaign_edit(request, code: str):
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
 
+def _outcome_key(campaign: Campaign) -> str:
+    return f"campaign_assign_outcome:{campaign.pk}"
+
+
 def _apply_assign_post(request, campaign: Campaign) -> None:
-    """Carry out one action of the assign page and report the outcome as messages."""
+    """Carry out one action of the assign page; report the outcome as messages and, for a removal,
+    keep the units removed and kept (with why) for the page to list after the redirect."""
     action = request.POST.get("action")
+    address = request.META.get("REMOTE_ADDR") or None
     if action == "add_all":
-        added = services.add_units(campaign, services.assignable_units(campaign))
-        messages.success(request, _("%(count)s units were added.") % {"count": added})
+        added = services.add_units(
+            campaign, services.assignable_units(campaign), actor=request.user, address=address
+        )
+        messages.success(request, _("%(count)s units were added.") % {"count": len(added)})
         return
     form_class = {"add": AddUnitsForm, "remove": RemoveUnitsForm}.get(action)
     if form_class is None:
@@ -124,27 +132,31 @@ def _apply_assign_post(request, campaign: Campaign) -> None:
             messages.error(request, error)
         return
     if action == "add":
-        added = services.add_units(campaign, form.cleaned_data["units"])
-        messages.success(request, _("%(count)s units were added.") % {"count": added})
+        added = services.add_units(campaign, form.cleaned_data["units"], actor=request.user, address=address)
+        messages.success(request, _("%(count)s units were added.") % {"count": len(added)})
         return
-    result = services.remove_units(campaign, form.cleaned_data["units"])
+    result = services.remove_units(campaign, form.cleaned_data["units"], actor=request.user, address=address)
     if result.removed:
-        messages.success(request, _("%(count)s units were removed.") % {"count": result.removed})
-    if result.refused:
-        names = ", ".join(unit.name for unit in result.refused)
-        messages.error(
+        messages.success(request, _("%(count)s units were removed.") % {"count": len(result.removed)})
+    if result.kept:
+        messages.warning(
             request,
-            _("These units were not removed because their work has started: %(names)s.") % {"names": names},
+            _("%(count)s units were kept in the campaign because they hold data or their work has started.")
+            % {"count": len(result.kept)},
         )
+    request.session[_outcome_key(campaign)] = {
+        "removed": [[unit.code, unit.name] for unit in result.removed],
+        "kept": [[kept.unit.code, kept.unit.name, list(kept.reasons)] for kept in result.kept],
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_assign(request, code: str):
-    """The units a campaign includes: add some, add all, or remove those not started.
+    """The units a campaign includes: add some, add all, or remove those that hold no data.
 
-    Every POST ends in a redirect (its outcome, errors included, is shown as messages), so a reload
-    never repeats an action.
+    Every POST ends in a redirect (its outcome, errors included, is shown as messages and, for a
+    removal, as the list of units removed and kept), so a reload never repeats an action.
     """
     _require_view(request.user)
     campaign = get_object_or_404(Campaign, code=code)
@@ -163,6 +175,7 @@ def campaign_assign(request, code: str):
             "add_form": add_form,
             "not_started": Status.NOT_STARTED,
             "assignable_count": add_form.fields["units"].queryset.count(),
+            "outcome": request.session.pop(_outcome_key(campaign), None),
         },
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rasoat.appendix.declaration import Context, Issue, Sheet, UnitInfo
 from rasoat.appendix.normalize import is_empty
@@ -34,6 +36,13 @@ class NotEditable(Exception):
 
 class RowGone(Exception):
     """The row was deleted (or never belonged to this assignment)."""
+
+
+class AssignmentGone(Http404):
+    """The unit was removed from the campaign while the request ran: nothing was written.
+
+    A 404, because the unit's pages in that campaign no longer exist either.
+    """
 
 
 @dataclass
@@ -115,10 +124,44 @@ def after_data_change(assignment: Assignment, actor, address: str | None = None)
 
 
 def _lock(assignment: Assignment) -> Assignment:
-    """Re-read the assignment under a row lock, so status checks and writes do not race."""
-    locked = Assignment.objects.select_for_update().select_related("campaign", "unit").get(pk=assignment.pk)
+    """Re-read the assignment under a row lock, so status checks and writes do not race.
+
+    Every write of a unit's data starts here, and removing a unit from a campaign takes the same
+    lock before it checks for data (`campaigns.services.remove_units`). Only the assignment row is
+    locked (`of`): locking the joined campaign row too would make every save of the province wait
+    for every other one.
+    """
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .filter(pk=assignment.pk)
+        .first()
+    )
+    if locked is None:
+        raise AssignmentGone(_("This unit is no longer in the campaign: nothing was saved."))
     assignment.status = locked.status
     return locked
+
+
+def lock_assignments(assignments: list[Assignment]) -> list[Assignment]:
+    """`_lock` for several assignments at once (a commune's five), returned in the given order.
+
+    The rows are locked in id order, the order `campaigns.services.remove_units` locks them too, so
+    two operations on the same units wait for each other instead of deadlocking.
+    """
+    ids = [assignment.pk for assignment in assignments]
+    locked = {
+        row.pk: row
+        for row in Assignment.objects.select_for_update(of=("self",))
+        .select_related("campaign", "unit")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(locked) != len(set(ids)):
+        raise AssignmentGone(_("This unit is no longer in the campaign: nothing was saved."))
+    for assignment in assignments:
+        assignment.status = locked[assignment.pk].status
+    return [locked[pk] for pk in ids]
 
 
 def save_record(
@@ -205,7 +248,7 @@ def delete_row(
         values = record_values(record, sheet.keys)
         if expected_version is not None and record.version != expected_version:
             return SaveResult(saved=False, record=record, conflict=values)
-        record.delete()
+        # Logged before the delete, which clears the record's id: the entry must still name the row.
         log(
             actor,
             "appendix.deleted",
@@ -215,6 +258,7 @@ def delete_row(
             address=address,
             note=code,
         )
+        record.delete()
         after_data_change(locked, actor, address)
     return SaveResult(saved=True, record=record)
 

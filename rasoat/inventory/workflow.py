@@ -15,7 +15,14 @@ from rasoat.appendix.declaration import Issue, UnitInfo
 from rasoat.appendix.validation import clean_unit_data
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
 from rasoat.inventory.data import appendix_for, is_empty_data, unit_data
-from rasoat.inventory.services import _lock, after_data_change, change_status, take_snapshot, write_unit_data
+from rasoat.inventory.services import (
+    _lock,
+    after_data_change,
+    change_status,
+    lock_assignments,
+    take_snapshot,
+    write_unit_data,
+)
 
 
 class WorkflowError(Exception):
@@ -100,9 +107,9 @@ def submit_all(
     problems: list[WorkflowError] = []
     with transaction.atomic():
         transitions = []
-        for assignment in assignments:
+        for locked in lock_assignments(assignments):
             try:
-                transitions.append(_submit_locked(_lock(assignment), actor, acknowledge_warnings, address))
+                transitions.append(_submit_locked(locked, actor, acknowledge_warnings, address))
             except WorkflowError as error:
                 problems.append(error)
         if problems:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from rasoat.audit.services import log
 from rasoat.campaigns.models import Assignment, Snapshot
-from rasoat.inventory.services import NotEditable, check_editable, replace_unit_data
+from rasoat.inventory.services import NotEditable, check_editable, lock_assignments, replace_unit_data
 from rasoat.workbooks.models import ImportedSnapshot, Upload
 from rasoat.workbooks.reading.results import WorkbookImport
 
@@ -57,8 +57,10 @@ def apply_import(
             current = state.first()
             if current != Upload.State.PENDING:
                 raise UploadNotPending(current or "")
-        # Every unit is checked before any is written, so a locked fifth unit fails fast; the
-        # transaction still guards against a status changing in between (replace_unit_data locks).
+        # All the units are locked first, in one fixed order, so two imports (or an import and a
+        # removal of units) never deadlock; then every unit is checked before any is written, so a
+        # locked fifth unit fails fast.
+        lock_assignments([by_code[unit.unit_code.casefold()] for unit in result.units])
         for unit in result.units:
             check_editable(by_code[unit.unit_code.casefold()])
         for unit in result.units:

@@ -80,3 +80,18 @@ def test_list_runs_a_fixed_number_of_queries(personas, clients, django_assert_ma
         log(personas["admin"], "unit.renamed", units[i % len(units)], {"name": [str(i), str(i + 1)]})
     with django_assert_max_num_queries(12):
         assert clients["admin"].get("/nhat-ky/").status_code == 200
+
+
+def test_a_deleted_row_is_named_by_its_id_in_the_log(personas, campaign):
+    """The entry of a deleted row keeps the row's id (the delete itself clears it on the object)."""
+    from rasoat.campaigns.models import Assignment
+    from rasoat.inventory.services import delete_row, save_record
+
+    assignment = Assignment.objects.select_related("campaign", "unit").get(
+        campaign=campaign, unit__code="X.03637.UB"
+    )
+    row = save_record(assignment, "B05", {"device_type": "Máy in", "quantity": "1"}).record
+    delete_row(assignment, "B05", row.pk, row.version, actor=personas["editor_muong_kim"])
+    entry = AuditEntry.objects.get(action="appendix.deleted")
+    assert (entry.object_type, entry.object_id) == ("inventory.enddevice", str(row.pk))
+    assert entry.changes["device_type"] == ["Máy in", None]

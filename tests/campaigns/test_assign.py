@@ -47,8 +47,8 @@ def test_started_units_are_refused_with_a_message(clients, campaign):
     assert {"X.03637.DU", "X.03637.HD"} <= assigned_codes(campaign)
     assert "X.03637.UB" not in assigned_codes(campaign)
     html = response.content.decode()
-    assert "Không thể đưa các đơn vị sau ra khỏi đợt vì đã bắt đầu thực hiện" in html
-    assert "Đảng ủy xã Mường Kim" in html
+    assert "2 đơn vị được giữ lại trong đợt vì đã có dữ liệu hoặc đã bắt đầu thực hiện." in html
+    assert "Đảng ủy xã Mường Kim: trạng thái là “Đang nhập”" in html
     assert "Đã đưa 1 đơn vị ra khỏi đợt." in html
 
 
