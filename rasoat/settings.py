@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # The project package is an app too: base layout, static files, catalogue, init/serve commands.
     "rasoat.apps.RasoatConfig",
     "rasoat.orgs",
+    "rasoat.appendix",
     "rasoat.campaigns",
     "rasoat.inventory",
     "rasoat.workbooks",

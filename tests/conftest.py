@@ -37,6 +37,16 @@ def _vietnamese(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_appendix_versions():
+    """Each test's database is rolled back, so no process-wide build of a stored version may outlive it."""
+    from rasoat.appendix.versions import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The production hasher is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

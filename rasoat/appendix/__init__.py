@@ -1,4 +1,6 @@
-"""The appendix (Phụ lục): its one declaration, the normalisation of values and their validation.
+"""The appendix (Phụ lục): its versions, the normalisation of values and their validation.
 
-Pure Python; no models. Start with `rasoat.appendix.declaration.get_appendix(version)`.
+The building blocks (`spec`), the shipped 2026.1 (`v2026_1`) and the build of a version from its
+definition (`definition`) are pure Python; versions an administrator defines are stored in
+`models.AppendixVersion`. Start with `rasoat.appendix.declaration.get_appendix(version)`.
 """

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -280,6 +280,8 @@ def describe_expected(column: Column, context: Context | None = None) -> str:
         )
     if kind == ColumnType.EMAIL:
         return "địa chỉ thư điện tử dạng ten@coquan.gov.vn"
+    if kind == ColumnType.DATE:
+        return _DATE_EXPECTED
     return f"văn bản không quá {column.max_length} ký tự"
 
 
@@ -301,11 +303,14 @@ def normalize_value(column: Column, raw: Any, context: Context | None = None) ->
 
     Empty input gives (None, None): whether a value is required is the validator's business.
     Values: str for text, longtext, email, phone (digits only) and choices (the exact label;
-    yes/no gives "Có" or "Không"); int for int and year; Decimal for dec. Column-level limits
-    (range, length, year window) are checked here so that a form field shows them on the cell.
+    yes/no gives "Có" or "Không"); int for int and year; Decimal for dec; a `date` for date.
+    Column-level limits (range, length, year window) are checked here so that a form field shows them
+    on the cell.
     `context` (the reference year) is needed for year columns and year windows.
     """
     kind = column.type
+    if kind == ColumnType.DATE:
+        return _normalize_date(raw)
     text = clean_multiline(raw) if kind == ColumnType.LONGTEXT else clean_text(raw)
     if text is None:
         return None, None
@@ -371,6 +376,44 @@ def _normalize_number(column: Column, raw: Any, context: Context | None) -> Resu
     if error:
         raise NormalizationError(error)
     return number, None
+
+
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+_DATE_TEXT_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})|(\d{4})-(\d{1,2})-(\d{1,2})")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _normalize_date(raw: Any) -> Result:
+    """A date cell: a real date (or date-time at midnight), an Excel serial number, or text written
+    day/month/year (Vietnamese order; `/`, `.` or `-`) or year-month-day. Never month/day/year: 03/04
+    is the 3rd of April here, and guessing the other order would silently swap days and months."""
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    if isinstance(raw, date):
+        value = raw
+    elif isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        if not math.isfinite(float(raw)) or float(raw) != int(raw) or not 1 <= int(raw) <= 100_000:
+            return None, f'Giá trị "{shown(raw)}" không phải là ngày. Cần nhập {_DATE_EXPECTED}.'
+        value = _EXCEL_EPOCH + timedelta(days=int(raw))
+    else:
+        text = clean_text(raw)
+        if text is None:
+            return None, None
+        match = _DATE_TEXT_RE.fullmatch(text)
+        if match is None:
+            return None, f'Giá trị "{shown(text)}" không phải là ngày. Cần nhập {_DATE_EXPECTED}.'
+        day, month, year = match.group(1, 2, 3) if match.group(1) else match.group(6, 5, 4)
+        try:
+            value = date(int(year), int(month), int(day))
+        except ValueError:
+            return None, f'Ngày "{shown(text)}" không có trên lịch. Cần nhập {_DATE_EXPECTED}.'
+    if not FIRST_DATE <= value <= LAST_DATE:
+        return None, f"Ngày {value:%d/%m/%Y} nằm ngoài giới hạn. Cần nhập {_DATE_EXPECTED}."
+    return value, None
+
+
+_DATE_EXPECTED = f"ngày dạng ngày/tháng/năm (ví dụ 15/03/2026), từ năm {FIRST_DATE.year} đến {LAST_DATE.year}"
 
 
 def _rounded(number: Decimal, places: int | None) -> Decimal:

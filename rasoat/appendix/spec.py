@@ -27,6 +27,7 @@ class ColumnType(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     LONGTEXT = "longtext"
+    DATE = "date"
 
 
 YES = "Có"
@@ -63,7 +64,9 @@ class Column:
     `max_digits` (the storage precision); whole numbers must fit a 32-bit integer.
     `year_offsets` bounds a plain number by the reference year (B06's target year).
     `required_if` makes the column required when another column holds one of some labels
-    (B05's computer columns).
+    (B05's computer columns). `aliases` are earlier headers the reader still accepts (a version that
+    relabels a column keeps reading workbooks made from the one it was copied from); `choice_list` is
+    the name of the choice list in a definition workbook.
     """
 
     key: str
@@ -83,8 +86,10 @@ class Column:
     prefilled: bool = False
     read_only: bool = False
     row_number: bool = False
-    number: int | None = None
+    number: int | str | None = None
     help: str = ""
+    aliases: tuple[str, ...] = field(default=(), compare=False)
+    choice_list: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.type == ColumnType.YESNO and not self.choices:
@@ -108,6 +113,11 @@ class Column:
     def marked_header(self) -> str:
         """The header as templates show it: required columns end with `*`."""
         return f"{self.header}*" if self.required else self.header
+
+    @property
+    def header_texts(self) -> tuple[str, ...]:
+        """The header and every earlier one a workbook may still carry."""
+        return (self.header, *self.aliases)
 
     @property
     def is_numeric(self) -> bool:
@@ -191,6 +201,11 @@ class Sheet:
     rules: tuple[Rule, ...] = field(default=(), compare=False)
     help: str = ""
 
+    @property
+    def kind(self) -> str:
+        """`table` for a repeating sheet, `form` for a label/value one (the definition workbook's words)."""
+        return "table" if self.repeating else "form"
+
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
         if len(keys) != len(set(keys)):
@@ -230,10 +245,16 @@ class UnknownAppendixVersion(LookupError):
 
 @dataclass(frozen=True)
 class Appendix:
-    """One version of the appendix: its sheets in workbook order."""
+    """One version of the appendix: its sheets in workbook order.
+
+    `hidden` holds, per sheet code, the columns a version keeps in its definition but neither asks
+    nor exports; they are not in the sheet's `columns`, so nothing downstream needs to know of them.
+    """
 
     version: str
     sheets: tuple[Sheet, ...]
+    title: str = field(default="", compare=False)
+    hidden: dict[str, tuple[Column, ...]] = field(default_factory=dict, compare=False)
 
     @cached_property
     def _by_code(self) -> dict[str, Sheet]:

@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from rasoat.orgs.models import Unit
 
-APPENDIX_VERSIONS = [("2026.1", "2026.1")]
-
 
 class Campaign(models.Model):
     """One round of review: what is asked, by when, and whom units call with questions."""
@@ -23,7 +21,10 @@ class Campaign(models.Model):
         _("reference date"), help_text=_("The date at which the assessment is evaluated.")
     )
     appendix_version = models.CharField(
-        _("appendix version"), max_length=10, choices=APPENDIX_VERSIONS, default="2026.1"
+        _("appendix version"),
+        max_length=20,
+        default="2026.1",
+        help_text=_("The appendix the units fill in; a code of rasoat.appendix.versions."),
     )
     previous = models.ForeignKey(
         "self",

@@ -12,23 +12,33 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from rasoat.appendix.spec import Sheet
+from rasoat.inventory import storage
+
 CHUNK = 5000
 
 
 def insert_rows(
-    model: type[models.Model],
+    sheet: Sheet,
     assignment_id: int,
     rows: Iterable[dict[str, Any]],
-    keys: Iterable[str],
     *,
     carried_forward: bool = False,
 ) -> int:
-    """Insert `rows` (dicts of declared keys) for one assignment, positions 1…n; returns the count."""
-    keys = list(keys)
+    """Insert `rows` (dicts of declared keys) of `sheet` for one assignment, positions 1…n; returns the count.
+
+    Columns stored as database columns are written as such, the others as the row's `extra` (see
+    `storage`), and rows of an added sheet go to `CustomRow` with the sheet's code.
+    """
+    model = storage.model_for(sheet.code)
+    keys = storage.typed_keys(sheet)
     ops = connection.ops
     fields = [model._meta.get_field(key) for key in keys]
     decimals = {i for i, field in enumerate(fields) if isinstance(field, models.DecimalField)}
-    columns = ["assignment_id", "position", "version", "carried_forward", "updated_at"]
+    extra_field = model._meta.get_field("extra")
+    custom = storage.is_custom(sheet.code)
+    columns = ["assignment_id", "position", "version", "carried_forward", "updated_at", "extra"]
+    columns += ["sheet"] if custom else []
     columns += [field.column for field in fields]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         ops.quote_name(model._meta.db_table),
@@ -36,6 +46,7 @@ def insert_rows(
         ", ".join(["%s"] * len(columns)),
     )
     now = ops.adapt_datetimefield_value(timezone.now())
+    head = [sheet.code] if custom else []
     count = 0
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
@@ -45,7 +56,8 @@ def insert_rows(
                 # Carried-forward snapshots hold floats; store what a form save would store.
                 if isinstance(values[i], float):
                     values[i] = Decimal(str(values[i]))
-            batch.append([assignment_id, position, 1, carried_forward, now, *values])
+            extra = extra_field.get_db_prep_value(storage.extra_document(sheet, row), connection)
+            batch.append([assignment_id, position, 1, carried_forward, now, extra, *head, *values])
             if len(batch) >= CHUNK:
                 cursor.executemany(sql, batch)
                 count += len(batch)

@@ -5,12 +5,13 @@ declaration's keys: choices as their Vietnamese labels, numbers as numbers, empt
 dump command, snapshots, the JSON load, diffs and (later) the API all use it.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from rasoat.appendix.declaration import Appendix, get_appendix
 from rasoat.campaigns.models import Assignment
-from rasoat.inventory.models import ROW_MODELS, GeneralInfo
+from rasoat.inventory import storage
 
 
 def appendix_for(assignment: Assignment) -> Appendix:
@@ -19,16 +20,19 @@ def appendix_for(assignment: Assignment) -> Appendix:
 
 
 def plain(value: Any) -> Any:
-    """A stored value as JSON: Decimals become int or float, empty text becomes null."""
+    """A stored value as JSON: Decimals become int or float, dates ISO text, empty text becomes null."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if value == "":
         return None
     return value
 
 
-def record_values(record, keys) -> dict[str, Any]:
-    return {key: plain(getattr(record, key)) for key in keys}
+def record_values(record, sheet) -> dict[str, Any]:
+    """The record's values of `sheet`'s data columns, as JSON (empty for no record)."""
+    return {key: plain(value) for key, value in storage.read_values(record, sheet).items()}
 
 
 def unit_data(assignment: Assignment) -> dict[str, Any]:
@@ -43,13 +47,10 @@ def unit_data_with_ids(assignment: Assignment) -> tuple[dict[str, Any], dict[str
     ids: dict[str, list[int]] = {}
     for sheet in appendix:
         if not sheet.repeating:
-            general = GeneralInfo.objects.filter(assignment=assignment).first()
-            data[sheet.code] = record_values(general, sheet.keys) if general else dict.fromkeys(sheet.keys)
+            data[sheet.code] = record_values(storage.single_record(sheet, assignment), sheet)
         else:
-            rows = list(
-                ROW_MODELS[sheet.code].objects.filter(assignment=assignment).order_by("position", "pk")
-            )
-            data[sheet.code] = [record_values(row, sheet.keys) for row in rows]
+            rows = list(storage.records(sheet, assignment=assignment))
+            data[sheet.code] = [record_values(row, sheet) for row in rows]
             ids[sheet.code] = [row.pk for row in rows]
     return data, ids
 
@@ -59,6 +60,6 @@ def row_counts(data: dict[str, Any]) -> dict[str, int]:
 
 
 def is_empty_data(data: dict[str, Any]) -> bool:
-    """No table row and no B01 value."""
-    general = data.get("B01") or {}
-    return not any(row_counts(data).values()) and all(v is None for v in general.values())
+    """No table row and no value in a label/value sheet."""
+    forms = [values for values in data.values() if isinstance(values, dict)]
+    return not any(row_counts(data).values()) and all(v is None for f in forms for v in f.values())

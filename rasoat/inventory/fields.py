@@ -8,10 +8,10 @@ other choices never rewrites what an old campaign stored.
 
 from django.db import models
 
-from rasoat.appendix.declaration import CURRENT_VERSION, Column, ColumnType, Sheet, get_appendix
+from rasoat.appendix.declaration import STORAGE_VERSION, Column, ColumnType, Sheet, get_appendix
 
-STORAGE_APPENDIX = get_appendix(CURRENT_VERSION)
-"""The version whose columns the tables hold. A later version adds its new columns to the tables."""
+STORAGE_APPENDIX = get_appendix(STORAGE_VERSION)
+"""The version whose columns the tables hold; other versions keep what they add in `extra` (storage)."""
 
 CHOICE_MAX_LENGTH = 100
 

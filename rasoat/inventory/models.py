@@ -1,7 +1,9 @@
-"""The data of the six sheets of the appendix, per (campaign, unit) assignment.
+"""The data of the sheets of the appendix, per (campaign, unit) assignment.
 
-The fields of each model come from the appendix declaration (`fields.add_sheet_fields`); the
-models add only what the declaration does not know: which assignment a record belongs to, its
+The typed fields of the six sheets' models come from the 2026.1 declaration (`fields.add_sheet_fields`);
+columns a later version adds live in each record's `extra`, and sheets it adds in `CustomRow` (see
+`storage`, the one place that knows which is which). The models add only what the declaration
+does not know: which assignment a record belongs to, its
 position in the sheet, an optimistic-lock version, and the mark of rows carried forward from a
 previous campaign until someone confirms or edits them.
 """
@@ -27,6 +29,12 @@ class Record(models.Model):
         help_text=_("Copied from the previous campaign and not yet confirmed or edited."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    extra = models.JSONField(
+        _("other values"),
+        default=dict,
+        blank=True,
+        help_text=_("Values of the columns a version adds, by key (see inventory.storage)."),
+    )
 
     class Meta:
         abstract = True
@@ -115,6 +123,24 @@ class Proposal(SheetRow):
         verbose_name_plural = _("proposals (B06)")
 
 
+class CustomRow(SheetRow):
+    """A record of a sheet that a version adds (any code but B01–B06): its values live in `extra`.
+
+    A label/value sheet keeps its single record at position 0.
+    """
+
+    SHEET = ""
+    sheet = models.CharField(_("sheet"), max_length=20)
+
+    class Meta(SheetRow.Meta):
+        verbose_name = _("row of an added sheet")
+        verbose_name_plural = _("rows of added sheets")
+        indexes = [models.Index(fields=["assignment", "sheet", "position"], name="customrow_sheet_pos")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} #{self.position} · {self.assignment_id}"
+
+
 SHEET_MODELS: dict[str, type[Record]] = {
     model.SHEET: model for model in (GeneralInfo, NetworkLink, InfraDevice, Software, EndDevice, Proposal)
 }
@@ -122,3 +148,6 @@ ROW_MODELS: dict[str, type[SheetRow]] = {code: m for code, m in SHEET_MODELS.ite
 
 for _code, _model in SHEET_MODELS.items():
     add_sheet_fields(_model, STORAGE_APPENDIX.sheet(_code))
+
+ALL_MODELS: tuple[type[Record], ...] = (*SHEET_MODELS.values(), CustomRow)
+"""Every table that holds appendix data, for what concerns all of a unit's records alike."""

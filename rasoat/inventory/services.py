@@ -22,9 +22,10 @@ from rasoat.appendix.spec import ERROR
 from rasoat.appendix.validation import clean_record, is_blank_record
 from rasoat.audit.services import diff_fields, log
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
+from rasoat.inventory import storage
 from rasoat.inventory.bulk import insert_rows
 from rasoat.inventory.data import appendix_for, record_values, row_counts, unit_data_with_ids
-from rasoat.inventory.models import ROW_MODELS, SHEET_MODELS, GeneralInfo, SheetRow
+from rasoat.inventory.models import ALL_MODELS, SheetRow
 from rasoat.inventory.signals import data_changed
 
 EDITABLE = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED}
@@ -174,13 +175,13 @@ def save_record(
     actor=None,
     address: str | None = None,
 ) -> SaveResult:
-    """Save B01 (code "B01") or one row of B02–B06 (new when `row_id` is None).
+    """Save a label/value sheet's record (B01) or one row of a table (new when `row_id` is None).
 
     `expected_version` is the version the user's form was built from (0 for a B01 not yet stored);
     when the stored record has moved on, nothing is written and `conflict` holds the current values.
     """
     sheet = appendix_for(assignment).sheet(code)
-    if code != "B01" and is_blank_record(sheet, raw):
+    if sheet.repeating and is_blank_record(sheet, raw):
         # PHU_LUC.md: a row whose data cells are all empty is ignored, so it is never stored.
         return SaveResult(
             saved=False, issues=[Issue(ERROR, None, "Dòng trống: hãy nhập ít nhất một giá trị.")]
@@ -188,19 +189,19 @@ def save_record(
     result = clean_record(sheet, raw, context_for(assignment))
     if unreadable(sheet, raw, result.values):
         return SaveResult(saved=False, issues=result.issues)
-    model = SHEET_MODELS[code]
     with transaction.atomic():
         locked = _lock(assignment)
         check_editable(locked)
-        if code == "B01":
-            record = GeneralInfo.objects.select_for_update().filter(assignment=locked).first()
+        if not sheet.repeating:
+            record = storage.single_record(sheet, locked, for_update=True)
             current_version = record.version if record else 0
-            record = record or GeneralInfo(assignment=locked, version=0)
+            record = record or storage.new_record(sheet, locked)
         elif row_id is None:
-            position = (model.objects.filter(assignment=locked).aggregate(m=Max("position"))["m"] or 0) + 1
-            record, current_version = model(assignment=locked, position=position, version=0), None
+            existing = storage.records(sheet, assignment=locked)
+            position = (existing.aggregate(m=Max("position"))["m"] or 0) + 1
+            record, current_version = storage.new_record(sheet, locked, position), None
         else:
-            record = model.objects.select_for_update().filter(assignment=locked, pk=row_id).first()
+            record = storage.records(sheet, assignment=locked, pk=row_id).select_for_update().first()
             if record is None:
                 raise RowGone(row_id)
             current_version = record.version
@@ -210,16 +211,15 @@ def save_record(
             and expected_version != current_version
         ):
             return SaveResult(
-                saved=False, record=record, issues=result.issues, conflict=record_values(record, sheet.keys)
+                saved=False, record=record, issues=result.issues, conflict=record_values(record, sheet)
             )
-        before = record_values(record, sheet.keys) if record.pk else {}
+        before = record_values(record, sheet) if record.pk else {}
         created = record.pk is None
-        for key in sheet.keys:
-            setattr(record, key, result.values.get(key))
+        storage.write_values(record, sheet, result.values)
         record.version += 1
         record.carried_forward = False
         record.save()
-        changes = diff_fields(before, record_values(record, sheet.keys))
+        changes = diff_fields(before, record_values(record, sheet))
         action = "appendix.created" if created else "appendix.updated"
         log(actor, action, record, changes, unit=locked.unit, address=address, note=code)
         after_data_change(locked, actor, address)
@@ -237,15 +237,14 @@ def delete_row(
     address: str | None = None,
 ) -> SaveResult:
     """Delete one row; refused (with the current values) when it changed since the user saw it."""
-    model = ROW_MODELS[code]
     sheet = appendix_for(assignment).sheet(code)
     with transaction.atomic():
         locked = _lock(assignment)
         check_editable(locked)
-        record = model.objects.select_for_update().filter(assignment=locked, pk=row_id).first()
+        record = storage.records(sheet, assignment=locked, pk=row_id).select_for_update().first()
         if record is None:
             raise RowGone(row_id)
-        values = record_values(record, sheet.keys)
+        values = record_values(record, sheet)
         if expected_version is not None and record.version != expected_version:
             return SaveResult(saved=False, record=record, conflict=values)
         # Logged before the delete, which clears the record's id: the entry must still name the row.
@@ -267,26 +266,25 @@ def duplicate_row(
     assignment: Assignment, code: str, row_id: int, *, actor=None, address: str | None = None
 ) -> SheetRow:
     """Insert a copy of a row right after it (identical devices are often entered one after another)."""
-    model = ROW_MODELS[code]
     sheet = appendix_for(assignment).sheet(code)
     with transaction.atomic():
         locked = _lock(assignment)
         check_editable(locked)
-        original = model.objects.filter(assignment=locked, pk=row_id).first()
+        original = storage.records(sheet, assignment=locked, pk=row_id).first()
         if original is None:
             raise RowGone(row_id)
-        model.objects.filter(assignment=locked, position__gt=original.position).update(
+        storage.records(sheet, assignment=locked, position__gt=original.position).update(
             position=F("position") + 1
         )
-        copy = model(assignment=locked, position=original.position + 1, version=1)
-        for key in sheet.keys:
-            setattr(copy, key, getattr(original, key))
+        copy = storage.new_record(sheet, locked, original.position + 1)
+        copy.version = 1
+        storage.write_values(copy, sheet, storage.read_values(original, sheet))
         copy.save()
         log(
             actor,
             "appendix.created",
             copy,
-            diff_fields({}, record_values(copy, sheet.keys)),
+            diff_fields({}, record_values(copy, sheet)),
             unit=locked.unit,
             address=address,
             note=code,
@@ -301,7 +299,7 @@ def confirm_carried_forward(assignment: Assignment, *, actor=None, address: str 
         locked = _lock(assignment)
         check_editable(locked)
         count = 0
-        for model in SHEET_MODELS.values():
+        for model in ALL_MODELS:
             count += model.objects.filter(assignment=locked, carried_forward=True).update(
                 carried_forward=False, version=F("version") + 1
             )
@@ -330,22 +328,15 @@ def write_unit_data(assignment: Assignment, values: dict[str, Any], *, carried_f
     """Replace every record of the assignment with normalised `values` (no checks, no audit)."""
     appendix = appendix_for(assignment)
     for sheet in appendix:
-        model = SHEET_MODELS[sheet.code]
         if not sheet.repeating:
-            general = values.get(sheet.code) or {}
-            record = GeneralInfo.objects.filter(assignment=assignment).first() or GeneralInfo(
-                assignment=assignment, version=0
-            )
-            for key in sheet.keys:
-                setattr(record, key, general.get(key))
+            record = storage.single_record(sheet, assignment) or storage.new_record(sheet, assignment)
+            storage.write_values(record, sheet, values.get(sheet.code) or {})
             record.version += 1
             record.carried_forward = carried_forward
             record.save()
             continue
-        model.objects.filter(assignment=assignment).delete()
-        insert_rows(
-            model, assignment.pk, values.get(sheet.code) or [], sheet.keys, carried_forward=carried_forward
-        )
+        storage.records(sheet, assignment=assignment).delete()
+        insert_rows(sheet, assignment.pk, values.get(sheet.code) or [], carried_forward=carried_forward)
 
 
 def replace_unit_data(

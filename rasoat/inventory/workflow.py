@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rasoat.appendix.declaration import Issue, UnitInfo
+from rasoat.appendix.declaration import Issue, UnitInfo, get_appendix
 from rasoat.appendix.validation import clean_unit_data
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
 from rasoat.inventory.data import appendix_for, is_empty_data, unit_data
@@ -174,8 +174,21 @@ def previous_data(assignment: Assignment) -> dict | None:
     return snapshot.data if snapshot else None
 
 
-def _storable(appendix, data: dict) -> dict:
-    """The previous campaign's values restricted to the columns this campaign's appendix declares.
+def shared_keys(appendix, previous, code: str) -> list[str]:
+    """The keys of sheet `code` that both versions declare with the same type: what carries forward.
+    A column the new version adds starts empty; one it dropped stays in the old snapshots."""
+    if not previous.has_sheet(code):
+        return []
+    before = previous.sheet(code)
+    return [
+        column.key
+        for column in appendix.sheet(code).data_columns
+        if before.has_column(column.key) and before.column(column.key).type == column.type
+    ]
+
+
+def _storable(appendix, data: dict, previous) -> dict:
+    """The previous campaign's values restricted to the columns both versions declare alike.
 
     Values are kept even when this campaign's rules refuse them (a target year now in the past): the
     draft then shows them as errors to correct, instead of silently losing them.
@@ -183,10 +196,11 @@ def _storable(appendix, data: dict) -> dict:
     result: dict = {}
     for sheet in appendix:
         given = data.get(sheet.code)
+        keys = shared_keys(appendix, previous, sheet.code)
         if not sheet.repeating:
-            result[sheet.code] = {key: (given or {}).get(key) for key in sheet.keys}
+            result[sheet.code] = {key: (given or {}).get(key) for key in keys}
         else:
-            result[sheet.code] = [{key: row.get(key) for key in sheet.keys} for row in given or []]
+            result[sheet.code] = [{key: row.get(key) for key in keys} for row in given or []]
     return result
 
 
@@ -203,7 +217,8 @@ def carry_forward(assignment: Assignment, actor, *, address: str | None = None) 
         raise WorkflowError(
             _("There is no accepted or submitted data of this unit in the previous campaign.")
         )
-    values = _storable(appendix_for(assignment), data)
+    previous = get_appendix(assignment.campaign.previous.appendix_version)
+    values = _storable(appendix_for(assignment), data, previous)
     with transaction.atomic():
         locked = _lock(assignment)
         if locked.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):

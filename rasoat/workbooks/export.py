@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from rasoat.appendix.declaration import Appendix, Column, ColumnType, get_appendix
 from rasoat.appendix.spec import YES
 from rasoat.campaigns.models import Assignment, Campaign, Status
+from rasoat.inventory import storage
 from rasoat.inventory.models import ROW_MODELS
 from rasoat.orgs.models import Block, Level, Unit
 from rasoat.workbooks.xlsx import CONTENT_TYPE, DATETIME_FORMAT, new_workbook, write_cells, write_row
@@ -253,29 +254,54 @@ def consolidated_sheets(
     for sheet in appendix:
         if sheet.repeating:
             columns = sheet.data_columns
+            picker = storage.Picker(sheet, columns)
             query = (
-                ROW_MODELS[sheet.code]
-                .objects.filter(assignment__in=ids)
+                storage.records(sheet, assignment__in=ids)
                 .order_by(*ROW_ORDER)
-                .values_list("assignment_id", *(c.key for c in columns))
+                .values_list("assignment_id", *picker.paths)
                 .iterator(chunk_size=CHUNK_SIZE)
             )
-            rows = _numbered_rows(by_id, query)
+            rows = _numbered_rows(by_id, _picked(picker, query))
             header = (*UNIT_HEADERS, "STT", *(c.header for c in columns))
             widths = (*UNIT_WIDTHS, 6, *(_width(c) for c in columns))
         else:
-            # B01 from the assignment side (LEFT JOIN): one row per unit, empty when nothing is stored.
             columns = tuple(c for c in sheet.data_columns if not c.prefilled)
-            query = (
-                assignments.order_by(*UNIT_ORDER)
-                .values_list("pk", *(f"general_info__{c.key}" for c in columns))
-                .iterator(chunk_size=CHUNK_SIZE)
-            )
-            rows = (by_id[row[0]] + row[1:] for row in query)
+            rows = _form_rows(sheet, columns, assignments, ids, by_id)
             header = (*UNIT_HEADERS, *(c.header for c in columns))
             widths = (*UNIT_WIDTHS, *(_width(c) for c in columns))
         sheets.append(SheetExport(sheet.title, widths, rows, header))
     return sheets
+
+
+def _cells(picker: storage.Picker, values: tuple) -> tuple:
+    """Cells as the workbook shows them: dates as day/month/year text (what the reader takes back)."""
+    return tuple(
+        f"{value:%d/%m/%Y}" if isinstance(value, datetime.date) else value for value in picker.cells(values)
+    )
+
+
+def _picked(picker: storage.Picker, query: Iterable[tuple]) -> Iterator[tuple]:
+    """(assignment id, cells) of each row; a function, so each sheet's generator keeps its own picker."""
+    for row in query:
+        yield (row[0], *_cells(picker, row[1:]))
+
+
+def _form_rows(sheet, columns, assignments, ids, by_id) -> Iterator[tuple]:
+    """One row per unit of a label/value sheet, empty when nothing is stored."""
+    picker = storage.Picker(sheet, columns, prefix="" if storage.is_custom(sheet.code) else "general_info__")
+    if not storage.is_custom(sheet.code):
+        # B01 from the assignment side (LEFT JOIN): one row per unit in a single streamed query.
+        query = (
+            assignments.order_by(*UNIT_ORDER).values_list("pk", *picker.paths).iterator(chunk_size=CHUNK_SIZE)
+        )
+        return (by_id[row[0]] + _cells(picker, row[1:]) for row in query)
+    stored = {
+        row[0]: _cells(picker, row[1:])
+        for row in storage.records(sheet, assignment__in=ids).values_list("assignment_id", *picker.paths)
+    }
+    empty = (None,) * len(columns)
+    pks = assignments.order_by(*UNIT_ORDER).values_list("pk", flat=True)
+    return (by_id[pk] + stored.get(pk, empty) for pk in pks)
 
 
 def _load_units(assignments: QuerySet[Assignment]) -> list[UnitLine]:

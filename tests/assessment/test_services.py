@@ -113,7 +113,7 @@ def test_the_receiver_recomputes_after_a_web_save_and_a_delete(campaign, clients
     assert rules_of(assignment)["D-AV"] == 2
     sheet = appendix_for(assignment).sheet("B05")
     row = EndDevice.objects.get(assignment=assignment, position=1)  # a laptop with a free antivirus
-    data = {k: ("" if v is None else str(v)) for k, v in record_values(row, sheet.keys).items()}
+    data = {k: ("" if v is None else str(v)) for k, v in record_values(row, sheet).items()}
     data.update(antivirus="Không có", version=str(row.version))
     editor = clients["editor_muong_kim"]
     response = editor.post(

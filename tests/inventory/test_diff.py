@@ -40,7 +40,7 @@ def test_diff_reports_added_removed_changed_rows_and_b01_fields(loaded, editor):
     # B01: one line changed.
     general = GeneralInfo.objects.get(assignment=loaded)
     b01 = appendix.sheet("B01")
-    raw = {**record_values(general, b01.keys), "contact_phone": "0987654321"}
+    raw = {**record_values(general, b01), "contact_phone": "0987654321"}
     assert services.save_record(loaded, "B01", raw, expected_version=general.version, actor=editor).saved
     # B02: the second link removed.
     second = NetworkLink.objects.get(assignment=loaded, position=2)

@@ -70,7 +70,7 @@ def edit_b05(assignment: Assignment, actor, position: int = 1, **changes):
     """Save one B05 row with some values changed, as the entry form does."""
     sheet = appendix_for(assignment).sheet("B05")
     row = b05_row(assignment, position)
-    raw = {**record_values(row, sheet.keys), **changes}
+    raw = {**record_values(row, sheet), **changes}
     result = services.save_record(
         assignment, "B05", raw, row_id=row.pk, expected_version=row.version, actor=actor
     )

@@ -79,7 +79,7 @@ def display_rows(
         display_row(
             sheet,
             row,
-            clean_record(sheet, record_values(row, sheet.keys), context).issues,
+            clean_record(sheet, record_values(row, sheet), context).issues,
             urls,
             notices.get(row.pk),
         )

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,11 +30,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rasoat.appendix.declaration import Sheet
 from rasoat.appendix.validation import clean_record
 from rasoat.campaigns.models import Assignment, Status
-from rasoat.inventory import services
+from rasoat.inventory import services, storage
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.data import appendix_for, record_values
 from rasoat.inventory.forms import Editing, Notice, RecordForm, initial_for
-from rasoat.inventory.models import ROW_MODELS, SHEET_MODELS, GeneralInfo
 from rasoat.inventory.templatetags.entry_table import display_rows, row_url_patterns
 from rasoat.inventory.workflow import check_assignment
 
@@ -89,8 +88,9 @@ def _not_saved_message() -> str:
 
 
 def _sheet_or_404(assignment: Assignment, code: str) -> Sheet:
+    """A repeating sheet of the assignment's version; 404 for any other code."""
     appendix = appendix_for(assignment)
-    if code not in ROW_MODELS or not appendix.has_sheet(code):
+    if not appendix.has_sheet(code) or not appendix.sheet(code).repeating:
         raise Http404
     return appendix.sheet(code)
 
@@ -115,7 +115,7 @@ def _nav(assignment: Assignment, current: str) -> list[dict[str, Any]]:
     for sheet in appendix_for(assignment):
         url = (
             reverse("entry_general", args=args)
-            if not sheet.repeating
+            if sheet.code == "B01"
             else reverse("entry_sheet", args=[*args, sheet.code])
         )
         tabs.append({"code": sheet.code, "title": sheet.title, "url": url})
@@ -148,16 +148,17 @@ def _page_context(request, assignment: Assignment, current: str) -> dict[str, An
 
 
 def _sheet_counts(assignment: Assignment) -> dict[str, Any]:
-    """Rows per repeating sheet, whether B01 exists and whether anything is carried forward (one query)."""
+    """Rows per repeating sheet, whether each label/value sheet has its record and whether anything is
+    carried forward (one query)."""
     annotations: dict[str, Any] = {}
     carried = []
-    for code, model in SHEET_MODELS.items():
-        mine = model.objects.filter(assignment=OuterRef("pk"))
-        if code in ROW_MODELS:
-            count = mine.order_by().values("assignment").annotate(n=Count("pk")).values("n")
-            annotations[code] = Coalesce(Subquery(count), 0)
+    for sheet in appendix_for(assignment):
+        mine = storage.records(sheet, assignment=OuterRef("pk")).order_by()
+        if sheet.repeating:
+            count = mine.values("assignment").annotate(n=Count("pk")).values("n")
+            annotations[sheet.code] = Coalesce(Subquery(count), 0)
         else:
-            annotations[code] = Exists(mine)
+            annotations[sheet.code] = Exists(mine)
         carried.append(Exists(mine.filter(carried_forward=True)))
     annotations["carried"] = carried[0]
     for condition in carried[1:]:
@@ -290,32 +291,45 @@ def _stored_form(sheet: Sheet, values: dict[str, Any], version: int, issues, **k
 
 
 def _general_state(request, assignment: Assignment, sheet: Sheet) -> RecordForm:
-    """B01 as stored (with its issues), or prefilled from the registry before the first save."""
-    record = GeneralInfo.objects.filter(assignment=assignment).first()
+    """A label/value sheet as stored (with its issues); B01 is prefilled from the registry before the
+    first save."""
+    record = storage.single_record(sheet, assignment)
     read_only = not _can_edit(request.user, assignment)
     if record is None:
-        form = _stored_form(sheet, _registry_values(assignment), 0, [], read_only=read_only)
+        prefilled = _registry_values(assignment) if sheet.code == "B01" else {}
+        form = _stored_form(sheet, prefilled, 0, [], read_only=read_only)
     else:
-        values = record_values(record, sheet.keys)
+        values = record_values(record, sheet)
         issues = clean_record(sheet, values, services.context_for(assignment)).issues
         form = _stored_form(sheet, values, record.version, issues, read_only=read_only)
     return form
 
 
 def _render_general(request, assignment: Assignment, sheet: Sheet, form: RecordForm, notice=None):
-    context = _page_context(request, assignment, "B01")
-    context.update({"sheet": sheet, "form": form, "notice": notice, "htmx": _is_htmx(request)})
+    context = _page_context(request, assignment, sheet.code)
+    action = (
+        reverse("entry_general", args=_unit_args(assignment))
+        if sheet.code == "B01"
+        else _sheet_url(assignment, sheet)
+    )
+    context.update(
+        {"sheet": sheet, "form": form, "notice": notice, "htmx": _is_htmx(request), "action": action}
+    )
     template = "inventory/_entry_general_form.html" if _is_htmx(request) else "inventory/entry_general.html"
     return render(request, template, context)
 
 
 @entry_login_required
 @require_http_methods(GET_OR_POST)
-def general_form(request, code: str, pk: int):
-    """Sheet B01 as a form generated from the declaration, saved with optimistic locking."""
+def general_form(request, code: str, pk: int, sheet_code: str = "B01"):
+    """A label/value sheet (B01, or one a version adds) as a form generated from the declaration,
+    saved with optimistic locking."""
     perm = "data:edit" if request.method == "POST" else "data:view"
     assignment = get_assignment(request, code, pk, perm)
-    sheet = appendix_for(assignment).sheet("B01")
+    appendix = appendix_for(assignment)
+    if not appendix.has_sheet(sheet_code) or appendix.sheet(sheet_code).repeating:
+        raise Http404
+    sheet = appendix.sheet(sheet_code)
     if request.method != "POST":
         return _render_general(request, assignment, sheet, _general_state(request, assignment, sheet))
 
@@ -323,13 +337,14 @@ def general_form(request, code: str, pk: int):
     if not form.is_valid():
         return _render_general(request, assignment, sheet, form)
     raw = form.raw()
-    # The unit code is read-only: it always names the unit of the URL, whatever was posted.
-    raw["unit_code"] = assignment.unit.code
+    if sheet.has_column("unit_code"):
+        # The unit code is read-only: it always names the unit of the URL, whatever was posted.
+        raw["unit_code"] = assignment.unit.code
     version = form.cleaned_data["version"] or 0
     try:
         result = services.save_record(
             assignment,
-            "B01",
+            sheet.code,
             raw,
             expected_version=version,
             actor=request.user,
@@ -338,10 +353,10 @@ def general_form(request, code: str, pk: int):
     except services.NotEditable:
         return _render_general(request, assignment, sheet, form, Notice(_locked_message(assignment)))
     if result.saved:
-        text = _("Sheet B01 was saved.")
+        text = _("Sheet %(code)s was saved.") % {"code": sheet.code}
         if not _is_htmx(request):
             messages.success(request, text)
-            return redirect("entry_general", *_unit_args(assignment))
+            return redirect(_render_general_url(assignment, sheet))
         form = _general_state(request, assignment, sheet)
         return _render_general(request, assignment, sheet, form, Notice(text, "success"))
     if result.conflict is not None:
@@ -349,6 +364,12 @@ def general_form(request, code: str, pk: int):
         return _render_general(request, assignment, sheet, form, Notice(_conflict_message(), conflict=True))
     form.add_issues(result.issues)
     return _render_general(request, assignment, sheet, form, Notice(_not_saved_message()))
+
+
+def _render_general_url(assignment: Assignment, sheet: Sheet) -> str:
+    if sheet.code == "B01":
+        return reverse("entry_general", args=_unit_args(assignment))
+    return _sheet_url(assignment, sheet)
 
 
 def _conflict_form(request, assignment: Assignment, sheet: Sheet, raw, result, **kwargs) -> RecordForm:
@@ -413,7 +434,7 @@ def _table_context(request, assignment: Assignment, sheet: Sheet, editing: Editi
 
 def _render_sheet(request, assignment: Assignment, sheet: Sheet, editing: Editing | None = None):
     """The whole table page; `editing` puts one row (or a new row at the end) in form mode."""
-    rows = list(ROW_MODELS[sheet.code].objects.filter(assignment=assignment).order_by("position", "pk"))
+    rows = list(storage.records(sheet, assignment=assignment))
     context = _table_context(request, assignment, sheet, editing)
     display = _display_rows(assignment, sheet, rows)
     if editing is not None and editing.pk is not None:
@@ -435,7 +456,7 @@ def _row_fragment(request, assignment: Assignment, sheet: Sheet, rows, notices=N
     context = _table_context(request, assignment, sheet)
     context.update({"rows": _display_rows(assignment, sheet, rows, notices), "oob_status": status})
     if status:
-        context["row_count"] = ROW_MODELS[sheet.code].objects.filter(assignment=assignment).count()
+        context["row_count"] = storage.records(sheet, assignment=assignment).count()
     return render(request, "inventory/_entry_rows.html", context)
 
 
@@ -447,17 +468,23 @@ def _form_response(request, assignment: Assignment, sheet: Sheet, editing: Editi
 
 
 def _get_row(assignment: Assignment, sheet: Sheet, row_id: int):
-    row = ROW_MODELS[sheet.code].objects.filter(assignment=assignment, pk=row_id).first()
+    row = storage.records(sheet, assignment=assignment, pk=row_id).first()
     if row is None:
         raise Http404
     return row
 
 
 @entry_login_required
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(GET_OR_POST)
 def sheet_table(request, code: str, pk: int, sheet: str):
-    """A repeating sheet as an editable table. With HTMX and `?row=<id>`, only that row (Cancel)."""
+    """A repeating sheet as an editable table. With HTMX and `?row=<id>`, only that row (Cancel).
+    A label/value sheet a version adds is a form, like B01."""
     assignment = get_assignment(request, code, pk, "data:view")
+    appendix = appendix_for(assignment)
+    if appendix.has_sheet(sheet) and not appendix.sheet(sheet).repeating:
+        return general_form(request, code, pk, sheet)
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     sheet_ = _sheet_or_404(assignment, sheet)
     row_id = _int_or_none(request.GET.get("row"))
     if _is_htmx(request) and row_id is not None:
@@ -542,7 +569,7 @@ def row_edit(request, code: str, pk: int, sheet: str, row: int):
     record = _get_row(assignment, sheet_, row)
     if assignment.status not in services.EDITABLE:
         return _refuse_locked(request, assignment, sheet_, record)
-    values = record_values(record, sheet_.keys)
+    values = record_values(record, sheet_)
     issues = clean_record(sheet_, values, services.context_for(assignment)).issues
     form = _row_form(sheet_, initial_for(sheet_, values, record.version), pk=record.pk)
     form.is_valid()
@@ -568,7 +595,7 @@ def row_duplicate(request, code: str, pk: int, sheet: str, row: int):
         messages.success(request, _("The row was duplicated; the copy follows the original."))
         return redirect(f"{_sheet_url(assignment, sheet_)}#row-{copy.pk}")
     assignment.refresh_from_db(fields=["status"])
-    rows = ROW_MODELS[sheet_.code].objects.filter(pk__in=[row, copy.pk]).order_by("position", "pk")
+    rows = storage.records(sheet_, pk__in=[row, copy.pk])
     notice = Notice(_("Copy of the row above. Change what differs."), "success")
     return _row_fragment(request, assignment, sheet_, rows, {copy.pk: notice}, True)
 
@@ -602,7 +629,7 @@ def row_delete(request, code: str, pk: int, sheet: str, row: int):
         return redirect(_sheet_url(assignment, sheet_))
     assignment.refresh_from_db(fields=["status"])
     context = _table_context(request, assignment, sheet_)
-    count = ROW_MODELS[sheet_.code].objects.filter(assignment=assignment).count()
+    count = storage.records(sheet_, assignment=assignment).count()
     context.update({"rows": [], "oob_status": True, "row_count": count})
     return render(request, "inventory/_entry_rows.html", context)
 

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rasoat.appendix.declaration import Appendix, Issue
 from rasoat.campaigns.models import Assignment, Campaign, Snapshot, Status
-from rasoat.inventory import workflow
+from rasoat.inventory import storage, workflow
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.data import appendix_for
 from rasoat.inventory.diff import SheetDiff, diff_snapshots
-from rasoat.inventory.models import ROW_MODELS, GeneralInfo
 from rasoat.inventory.workflow_forms import CompareForm, ReasonForm, SubmitForm
 from rasoat.orgs.models import Kind, Unit
 
@@ -63,14 +62,16 @@ def _issue_rows(assignment: Assignment, appendix: Appendix, issues: list[Issue])
 
 
 def draft_is_empty(assignment: Assignment) -> bool:
-    """No table row and no B01 value: one cheap query per sheet, whatever the number of rows."""
-    if any(model.objects.filter(assignment=assignment).exists() for model in ROW_MODELS.values()):
-        return False
-    general = GeneralInfo.objects.filter(assignment=assignment).first()
-    if general is None:
-        return True
-    keys = appendix_for(assignment).sheet("B01").keys
-    return all(getattr(general, key) in (None, "") for key in keys)
+    """No table row and no value in a label/value sheet: one cheap query per sheet."""
+    for sheet in appendix_for(assignment):
+        if sheet.repeating:
+            if storage.records(sheet, assignment=assignment).exists():
+                return False
+        else:
+            values = storage.read_values(storage.single_record(sheet, assignment), sheet)
+            if any(value not in (None, "") for value in values.values()):
+                return False
+    return True
 
 
 def can_carry_forward(user, assignment: Assignment) -> bool:
