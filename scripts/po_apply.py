@@ -7,7 +7,8 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-items = json.load(open(sys.argv[1], encoding="utf-8"))
+with open(sys.argv[1], encoding="utf-8") as source:
+    items = json.load(source)
 by_po: dict[str, list[dict]] = {}
 for item in items:
     by_po.setdefault(item["po"], []).append(item)
