@@ -289,7 +289,7 @@ class _Checker:
     def check_flags(self, index: int, row: dict) -> None:
         for name in ("required", "hidden"):
             value = row.get(name)
-            if value in (None, "", False, True) or value == YES:
+            if value is None or value is True or value is False or value in ("", YES):
                 continue
             self.fault(
                 COLUMNS,
