@@ -45,13 +45,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "list":
-            self.list(options["json"])
+            self.show(options["json"])
         elif action == "export":
             self.export(options["version"], options["output"])
         else:
             self.load(options["file"], options["code"], options["title"])
 
-    def list(self, as_json: bool) -> None:
+    def show(self, as_json: bool) -> None:
         stored = {v.code: v for v in AppendixVersion.objects.all()}
         rows = []
         for code in versions.all_codes():
