@@ -200,6 +200,20 @@ def _locked(code: str) -> AppendixVersion:
     return version
 
 
+def _lock_assignments(code: str) -> None:
+    """Lock the assignments of the campaigns pinned to the version, as every data save locks its own
+    (`inventory.services`): a save of data and a change of the version then happen one after the
+    other, so no data is ever stored under a definition that changed beneath it."""
+    from rasoat.campaigns.models import Assignment
+
+    list(
+        Assignment.objects.select_for_update()
+        .filter(campaign__appendix_version=code)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 # --- operations ------------------------------------------------------------------------------------
 
 
@@ -234,7 +248,8 @@ def save_definition(code: str, definition: Any, *, actor=None, title: str | None
     clean = _checked(definition)
     with transaction.atomic():
         version = _locked(code)
-        # Again under the lock: a unit may have saved data since the first look.
+        _lock_assignments(code)
+        # Again under the locks: a unit may have saved data since the first look.
         reason = frozen_reason(code)
         if reason is not None:
             raise VersionFrozen(reason)

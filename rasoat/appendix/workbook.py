@@ -18,6 +18,7 @@ columns by header (ignoring case, spacing and `_`), skips blank rows, and checks
 
 from __future__ import annotations
 
+import datetime
 import os
 import unicodedata
 from pathlib import Path
@@ -45,6 +46,7 @@ REQUIRED_FIELDS = {
 }
 FLAGS = ("required", "hidden")
 LIMITS = ("min", "max", "warn_above")
+REPRODUCIBLE_TIME = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 VALIDATED_ROWS = 2000
 """Rows of the written sheets that get the dropdowns of `kind`, `type`, `required` and `hidden`."""
 
@@ -126,6 +128,9 @@ def write_definition(
     if isinstance(target, os.PathLike):
         target = str(target)
     book = new_workbook(target)
+    # A fixed creation time: one definition always gives the same bytes, so a version made on the web
+    # and the same one made from a workbook download identically (and a shipped file diffs cleanly).
+    book.set_properties({"title": title, "subject": code, "created": REPRODUCIBLE_TIME})
     bold = book.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
     )

@@ -214,3 +214,9 @@ def test_read_from_a_path_and_a_file_object(definition, tmp_path):
     with open(path, "rb") as handle:
         assert read_definition(handle) == (definition, [])
     assert read_title(path) == "B"
+
+
+def test_one_definition_always_gives_the_same_bytes(definition):
+    """A version made on the web and the same one made from a workbook download identically."""
+    assert written(definition) == written(copy.deepcopy(definition))
+    assert written(definition) != written(definition, title="Khác")
