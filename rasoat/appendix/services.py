@@ -207,7 +207,8 @@ def _lock_assignments(code: str) -> None:
     from rasoat.campaigns.models import Assignment
 
     list(
-        Assignment.objects.select_for_update()
+        # Only the assignment rows, in id order, as `inventory.services` and `remove_units` lock them.
+        Assignment.objects.select_for_update(of=("self",))
         .filter(campaign__appendix_version=code)
         .order_by("pk")
         .values_list("pk", flat=True)
