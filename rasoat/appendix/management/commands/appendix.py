@@ -22,6 +22,10 @@ from rasoat.appendix.spec import UnknownAppendixVersion
 from rasoat.appendix.workbook import read_definition, read_title, write_definition
 
 
+def _builtin_title(code: str) -> str:
+    return versions.get_appendix(code).title or f"Phụ lục {code} (theo PHU_LUC.md)"
+
+
 class Command(BaseCommand):
     help = "List appendix versions, export one as a definition workbook, or import a definition workbook."
 
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         for code in versions.all_codes():
             version = stored.get(code)
             if code in versions.BUILTIN:
-                state, title, revision = "built-in", versions.get_appendix(code).title or code, None
+                state, title, revision = "built-in", _builtin_title(code), None
             else:
                 title, revision = version.title, version.revision
                 state = (
@@ -87,7 +91,7 @@ class Command(BaseCommand):
         except UnknownAppendixVersion:
             raise CommandError(f"no appendix version {code!r}; see `rasoat appendix list`") from None
         stored = AppendixVersion.objects.filter(code=code).first()
-        title = stored.title if stored else (versions.get_appendix(code).title or code)
+        title = stored.title if stored else _builtin_title(code)
         try:
             write_definition(definition, output, code=code, title=title)
         except OSError as error:
