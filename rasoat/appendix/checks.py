@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import JSONField
 from django.utils.translation import gettext as _
 
 from .definition import KINDS, Definition, parse_required_if
@@ -37,6 +38,9 @@ LABEL_MAX = 100
 TEXT_MAX = 300
 RESERVED_KEYS = frozenset({"row_no"})
 """The row number column every table gets (`definition.ROW_NUMBER`)."""
+LOOKUP_KEYS = frozenset(JSONField.get_lookups()) | {"pk"}
+"""Words a database query reads as an operator after a JSON key (`extra__contains`), not as a key:
+a column of that key could not be counted or filtered in the `extra` document."""
 NUMERIC = (ColumnType.INT, ColumnType.DEC, ColumnType.YEAR)
 WHOLE = (ColumnType.INT, ColumnType.YEAR)
 TYPES = tuple(str(t) for t in ColumnType)
@@ -222,6 +226,13 @@ class _Checker:
                     index,
                     "key",
                     _("The key “%(key)s” is reserved for the row number of tables.") % {"key": key},
+                )
+            elif key in LOOKUP_KEYS:
+                self.fault(
+                    COLUMNS,
+                    index,
+                    "key",
+                    _("The key “%(key)s” is a word the system reserves; choose another key.") % {"key": key},
                 )
             elif key in seen.get(sheet, {}):
                 self.fault(

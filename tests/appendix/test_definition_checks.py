@@ -238,6 +238,14 @@ def test_the_row_number_key_is_reserved(definition):
     assert fault.message == "Mã cột “row_no” được dành cho cột số thứ tự của biểu nhiều dòng."
 
 
+@pytest.mark.parametrize("key", ["contains", "in", "isnull", "has_key", "pk"])
+def test_keys_a_query_would_read_as_operators_are_reserved(definition, key):
+    definition["columns"].append(new_column("B04", key))
+    fault = only(check_definition(definition))
+    assert fault.column == "key"
+    assert fault.message == f"Mã cột “{key}” là từ dành riêng của hệ thống; hãy chọn mã khác."
+
+
 def test_bad_sheet_codes(definition):
     definition["sheets"].append({"code": "Biểu 7", "title": "Biểu mới", "kind": "table", "help": ""})
     fault = only(check_definition(definition))
