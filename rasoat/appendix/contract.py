@@ -125,6 +125,16 @@ def column_type(sheet: str, key: str) -> ColumnType:
     return ColumnType.INT
 
 
+def _required_labels(sheet: str, key: str, labels: tuple[str, ...]) -> tuple[str, ...]:
+    """The labels a version must keep: those 2026.1 offers. A rule may also accept a label a later
+    version added as an alternative (2026.2's queue machine counts as a kiosk); a version without it
+    loses nothing the rule needs."""
+    if not (BASE.has_sheet(sheet) and BASE.sheet(sheet).has_column(key)):
+        return labels
+    offered = set(BASE.sheet(sheet).column(key).choices)
+    return tuple(label for label in labels if label in offered)
+
+
 def relied_on() -> dict[tuple[str, str], set[str]]:
     """(sheet, key) → the rules that read it (every need, the conditional ones included)."""
     needs: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -160,7 +170,7 @@ def check_contract(definition: Any) -> list[Fault]:
         for key in reads.keys:
             keys[reads.sheet, key].add(reads.rule)
         for key, wanted in reads.labels.items():
-            for label in wanted:
+            for label in _required_labels(reads.sheet, key, wanted):
                 labels[reads.sheet, key][label].add(reads.rule)
 
     faults: list[Fault] = []
