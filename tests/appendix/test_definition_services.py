@@ -241,7 +241,7 @@ def test_ensure_shipped_loads_idempotently_and_follows_a_changed_file(lai_chau, 
     stored.refresh_from_db()
     assert (stored.revision, stored.title) == (2, "Phụ lục thử 2099 (sửa)")
     assert versions.get_appendix("2099.1").sheet("B05").column("os").choices[-1] == "Windows 12"
-    assert AuditEntry.objects.filter(action="appendix_version.shipped").count() == 2
+    assert AuditEntry.objects.filter(action="appendix_version.shipped", object_id=str(stored.pk)).count() == 2
 
 
 def test_ensure_shipped_keeps_a_version_in_use_and_one_an_administrator_made(lai_chau, tmp_path):
