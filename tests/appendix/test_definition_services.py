@@ -273,3 +273,22 @@ def test_the_test_database_holds_every_shipped_version(db):
     stored = set(AppendixVersion.objects.filter(shipped=True).values_list("code", flat=True))
     assert set(codes) <= stored
     assert versions.default_version() == ("2026.2" if "2026.2" in codes else "2026.1")
+
+
+def test_rasoat_init_loads_the_shipped_versions(lai_chau, settings, tmp_path, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    shipped = tmp_path / "versions"
+    shipped.mkdir()
+    _ship(shipped, "2099.1", definition_of(APPENDIX), "Phụ lục thử")
+    monkeypatch.setattr(services, "VERSIONS_DIR", shipped)
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("init", no_static=True, stdout=out)
+    assert "Appendix version 2099.1 shipped with rasoat: created." in out.getvalue()
+    assert AppendixVersion.objects.get(code="2099.1").shipped
+    again = StringIO()
+    call_command("init", no_static=True, stdout=again)
+    assert "2099.1" not in again.getvalue()
