@@ -158,15 +158,26 @@ def _checked(definition: Any) -> Definition:
     return clean
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _keep_old_headers(before: Definition, after: Definition) -> Definition:
-    """`after` with every header that `before` had for the same sheet and key added to old_headers."""
+    """`after` with every header that `before` had for the same sheet and key added to old_headers,
+    so workbooks made before the change still read. A header another column of the sheet now uses
+    (as its header or an old one) is left out: the reader must find one column by one header."""
     earlier: dict[tuple[str, str], list[str]] = {}
     for row in before.get("columns", ()):
         earlier[row["sheet"], row["key"]] = [row["header"], *(row.get("old_headers") or ())]
+    owners: dict[tuple[str, str], str] = {}
+    for row in after["columns"]:
+        for text in (row["header"], *(row.get("old_headers") or ())):
+            owners.setdefault((row["sheet"], _fold(text)), row["key"])
     for row in after["columns"]:
         old = list(row.get("old_headers") or ())
         for header in earlier.get((row["sheet"], row["key"]), ()):
-            if header and header != row["header"] and header not in old:
+            owner = owners.setdefault((row["sheet"], _fold(header)), row["key"])
+            if header and header != row["header"] and header not in old and owner == row["key"]:
                 old.append(header)
         row["old_headers"] = old
     return after
@@ -188,8 +199,17 @@ def _summary(before: Definition | None, after: Definition) -> dict[str, list]:
     new_sheets = [row["code"] for row in after.get("sheets", ())]
     if old_sheets != new_sheets:
         changes["sheets"] = [old_sheets or None, new_sheets]
-    if before is not None and before != after and not changes:
-        changes["definition"] = ["…", "…"]
+    if before is not None:
+        rows = {(row["sheet"], row["key"]): row for row in before.get("columns", ())}
+        changed = [
+            f"{row['sheet']}.{row['key']}"
+            for row in after["columns"]
+            if (row["sheet"], row["key"]) in rows and rows[row["sheet"], row["key"]] != row
+        ]
+        if changed:
+            changes["columns_changed"] = [None, changed]
+        if before.get("choices") != after.get("choices"):
+            changes["choices"] = [len(before.get("choices", ())), len(after["choices"])]
     return changes
 
 
@@ -256,6 +276,9 @@ def save_definition(code: str, definition: Any, *, actor=None, title: str | None
             raise VersionFrozen(reason)
         before = version.definition
         clean = _keep_old_headers(before, clean)
+        faults = check_definition(clean)  # what was added is checked as the rest was
+        if faults:
+            raise DefinitionRefused(faults)
         changes = _summary(before, clean)
         if new_title is not None and new_title != version.title:
             changes["title"] = [version.title, new_title]

@@ -166,6 +166,20 @@ def test_save_definition_changes_the_version_keeps_old_headers_and_audits(versio
     ]
 
 
+def test_an_old_header_another_column_now_uses_is_not_kept(version):
+    definition = copy.deepcopy(version.definition)
+    os_header = column(definition, "B05", "os")["header"]
+    column(definition, "B05", "os")["header"] = "Hệ điều hành đang dùng"
+    definition["columns"].append(new_column("B05", "os_family", header=os_header))
+    saved = save_definition("LC-2027", definition)
+    assert column(saved.definition, "B05", "os")["old_headers"] == []
+    appendix = versions.get_appendix("LC-2027")
+    assert appendix.sheet("B05").column("os_family").header == os_header
+    entry = AuditEntry.objects.get(action="appendix_version.saved")
+    assert entry.changes["columns_changed"] == [None, ["B05.os"]]
+    assert entry.changes["columns_added"] == [None, ["B05.os_family"]]
+
+
 def test_save_definition_refuses_faults_and_saves_nothing(version):
     definition = copy.deepcopy(version.definition)
     column(definition, "B05", "ram_gb")["min"] = "tám"
