@@ -408,8 +408,10 @@ def _guide_values(source: Any) -> dict[str, str]:
         name = next((n for n in workbook.sheet_names if _fold(n) == _fold(GUIDE)), None)
         if name is None:
             return {}
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=10)
-    except Exception:  # noqa: BLE001 - a damaged guide sheet only loses the title
+        rows = _calamine(
+            lambda: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=10), filename
+        )
+    except WorkbookRejected:  # a damaged guide sheet only loses the title
         return {}
     finally:
         workbook.close()
