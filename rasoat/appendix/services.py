@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rasoat.audit.services import log
@@ -362,9 +362,14 @@ def ensure_shipped(directory: Path | None = None, *, audit: bool = True) -> dict
         with transaction.atomic():
             version = AppendixVersion.objects.select_for_update().filter(code=code).first()
             if version is None:
-                version = AppendixVersion.objects.create(
-                    code=code, title=title, definition=definition, shipped=True
-                )
+                try:
+                    with transaction.atomic():
+                        version = AppendixVersion.objects.create(
+                            code=code, title=title, definition=definition, shipped=True
+                        )
+                except IntegrityError:  # another `rasoat init` stored it a moment ago
+                    outcome[code] = "unchanged"
+                    continue
                 if audit:
                     log(None, "appendix_version.shipped", version, {"title": [None, title]}, note=path.name)
                 outcome[code] = "created"
