@@ -39,8 +39,8 @@ VERSIONS_DIR = Path(__file__).resolve().parent / "versions"
 """The definition workbooks shipped with rasoat: `<code>.xlsx`, loaded by `ensure_shipped`."""
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-CODE_MAX = 10
-"""A version code is written into every snapshot (`Snapshot.appendix_version`, 10 characters)."""
+CODE_MAX = 20
+"""A version code is written into every campaign and snapshot (`appendix_version`, 20 characters)."""
 TITLE_MAX = 300
 
 

@@ -127,7 +127,7 @@ class Snapshot(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    appendix_version = models.CharField(_("appendix version"), max_length=10)
+    appendix_version = models.CharField(_("appendix version"), max_length=20)
     data = models.JSONField(_("data"))
     rows = models.JSONField(_("rows per sheet"), default=dict)
     # The stored ids of the rows, parallel to `data`, so that two snapshots are compared row by row.
