@@ -66,7 +66,7 @@ def test_a_copy_of_a_copy(version):
     assert again.definition == version.definition and again.based_on == "LC-2027"
 
 
-@pytest.mark.parametrize("code", ["", "có dấu", "a/b", "X" * 11, "lc-2027", "2026.1", ".hidden"])
+@pytest.mark.parametrize("code", ["", "có dấu", "a/b", "X" * 21, "lc-2027", "2026.1", ".hidden"])
 def test_copy_refuses_bad_or_taken_codes(version, code):
     with pytest.raises(ValidationError):
         copy_version("2026.1", code, "Tiêu đề")
