@@ -269,16 +269,16 @@ def _figures(campaign):
     calls = [
         ("progress (status, on time, late)", lambda a: figures.progress(a, campaign, today)),
         ("late units with contacts (first page)", late),
-        ("B03 by type and condition", lambda a: figures.devices(a, "B03")),
-        ("B05 by type and condition", lambda a: figures.devices(a, "B05")),
-        ("computers by OS", figures.computers_by_os),
+        ("B03 by type and condition", lambda a: figures.devices(a, "B03", campaign)),
+        ("B05 by type and condition", lambda a: figures.devices(a, "B05", campaign)),
+        ("computers by OS", lambda a: figures.computers_by_os(a, campaign)),
         ("computers by age band", lambda a: figures.computers_by_age(a, campaign)),
         ("computers out of support", lambda a: figures.computers_support(a, campaign)),
         ("units without TSLCD", figures.tslcd),
         ("Internet bandwidth bands", lambda a: figures.bandwidth(a, "internet")),
         ("TSLCD bandwidth bands", lambda a: figures.bandwidth(a, "tslcd")),
-        ("software by category", lambda a: figures.software(a, "category")),
-        ("software by security level", lambda a: figures.software(a, "security_level")),
+        ("software by category", lambda a: figures.software(a, "category", campaign)),
+        ("software by security level", lambda a: figures.software(a, "security_level", campaign)),
         ("drill-down: out of support, page + total", drill),
     ]
     if assessed.available():
