@@ -77,7 +77,9 @@ class ColumnCounts:
         return self.countable.ref
 
 
-def compute(assignments: QuerySet[Assignment], campaign: Campaign, requested: str | None) -> ColumnCounts | None:
+def compute(
+    assignments: QuerySet[Assignment], campaign: Campaign, requested: str | None
+) -> ColumnCounts | None:
     """The counts of the requested column (or the default one); None for a version with no countable
     column at all."""
     appendix = get_appendix(campaign.appendix_version)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, IntegerField, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, IntegerField, Max, Min, Q, QuerySet, Sum, TextField
 from django.db.models.expressions import Expression
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
@@ -31,7 +31,9 @@ def value_of(sheet: Sheet, column: Column) -> Expression:
     """The column's value as SQL: the typed field, or the text of `extra`'s key."""
     if storage.is_typed(sheet.code, column):
         return F(column.key)
-    return KeyTextTransform(column.key, "extra")
+    # The cast to text makes a comparison with a label a text comparison (a bare key transform
+    # would compare JSON with JSON); on PostgreSQL `(extra ->> key)` is text already, a no-op.
+    return Cast(KeyTextTransform(column.key, "extra"), TextField())
 
 
 def number_of(sheet: Sheet, column: Column) -> Expression:
@@ -54,7 +56,9 @@ def weight_of(sheet: Sheet) -> Column | None:
 
 def records_of(sheet: Sheet, assignments: QuerySet) -> QuerySet:
     """The stored records of `sheet` belonging to `assignments` (a subquery, not a list of ids)."""
-    queryset = storage.model_for(sheet.code).objects.filter(assignment__in=assignments.order_by().values("pk"))
+    queryset = storage.model_for(sheet.code).objects.filter(
+        assignment__in=assignments.order_by().values("pk")
+    )
     if storage.is_custom(sheet.code):
         queryset = queryset.filter(sheet=sheet.code)
     return queryset.order_by()
@@ -101,7 +105,9 @@ class Countable:
 
 def countable_columns(appendix: Appendix) -> list[Countable]:
     """Every choice and yes/no column of the version, sheet by sheet in declaration order."""
-    return [Countable(sheet, column) for sheet in appendix for column in sheet.data_columns if column.has_choices]
+    return [
+        Countable(sheet, column) for sheet in appendix for column in sheet.data_columns if column.has_choices
+    ]
 
 
 def find(appendix: Appendix, ref: str | None) -> Countable | None:
