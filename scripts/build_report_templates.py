@@ -130,7 +130,7 @@ def unit_values_annex(b: Builder) -> None:
         [
             Col("Dòng", "{{ r.n }}", 15, "c"),
             Col("Nội dung", "{{ r.item }}", 50),
-            Col("Các cột bổ sung", "{{ r.values }}", 100),
+            Col("Các cột bổ sung", "{{ r.added }}", 100),
         ],
         "s.rows",
         empty="Không có dòng nào.",

@@ -370,3 +370,141 @@ def test_software_is_counted_by_rows(filled, version_campaign, clients):
     } == dict(expected)
     assert not context["column_counts"].weighted
     assert data_for  # the helper module is shared with the other dashboard tests
+
+
+# --- the report annexes ----------------------------------------------------------------------------
+
+
+def _report(kind, campaign, **target):
+    from rasoat.reports import services
+    from tests.reports.helpers import open_docx
+
+    return open_docx(services.generate(kind, campaign, **target).content)
+
+
+def _annex_table(document, header: str) -> list[list[str]]:
+    """The annex table that follows the paragraph naming `header` (the column counted)."""
+    from tests.reports.helpers import rows_of
+
+    body = document.element.body
+    seen = False
+    for element in body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p" and "".join(element.itertext()).startswith(header):
+            seen = True
+        elif tag == "tbl" and seen:
+            return rows_of(next(t for t in document.tables if t._tbl is element))
+    raise AssertionError(f"no annex table after {header!r}")
+
+
+def _vn(number) -> str:
+    from tests.reports.helpers import vn
+
+    return vn(number)
+
+
+def test_the_province_annex_counts_the_added_columns_and_sheets(filled, version_campaign):
+    from tests.reports.helpers import body_text, table_with
+
+    document = _report("province", version_campaign)
+    text = body_text(document)
+    assert f"Phụ lục 6. Các cột, biểu bổ sung của Phụ lục phiên bản {VERSION}" in text
+    received = Assignment.objects.filter(campaign=version_campaign, status__in=["submitted", "accepted"])
+    codes = set(received.values_list("unit__code", flat=True))
+    assert codes and len(codes) < len(DATASET)  # the annex counts the reports received only
+
+    def expected(sheet, key):
+        result = Counter(), Counter()
+        for values, record in _records(version_campaign, sheet):
+            if record.assignment.unit.code in codes:
+                result[0][values[key]] += 1
+                result[1][values[key]] += values.get("quantity") or 0
+        return result
+
+    rows, quantity = expected("B05", "origin")
+    table = _annex_table(document, "Nguồn trang bị")
+    assert table[0] == ["STT", "Giá trị", "Số dòng", "Số lượng", "Tỷ lệ (%)"]
+    shown = {row[1]: (row[2], row[3]) for row in table[1:] if row[1] != "Tổng cộng"}
+    for label in ORIGINS:
+        assert shown[label] == (_vn(rows[label]), _vn(quantity[label]))
+    assert shown["Chưa kê khai"] == (_vn(rows[None]), _vn(quantity[None]))
+    assert table[-1][1:4] == ["Tổng cộng", _vn(sum(rows.values())), _vn(sum(quantity.values()))]
+
+    rows, quantity = expected("B07", "hosting")
+    table = _annex_table(document, "Nơi đặt")
+    shown = {row[1]: (row[2], row[3]) for row in table[1:] if row[1] != "Tổng cộng"}
+    assert {label: shown[label] for label in HOSTINGS} == {
+        label: (_vn(rows[label]), _vn(quantity[label])) for label in HOSTINGS
+    }
+    assert "Hệ thống thông tin (Biểu B07, biểu bổ sung)" in text
+    # B07's other columns: filled rows, sum, smallest and largest.
+    others = table_with(document, "STT", "Cột", "Kiểu", "Số dòng có giá trị")
+    by_header = {row[1]: row for row in others[1:]}
+    values = [v for v, r in _records(version_campaign, "B07") if r.assignment.unit.code in codes]
+    servers = [v["quantity"] for v in values]
+    assert by_header["Số máy chủ"][2:] == ["Số nguyên", _vn(len(servers)), _vn(sum(servers)),
+                                           _vn(min(servers)), _vn(max(servers))]  # fmt: skip
+    assert by_header["Tên hệ thống"][2:4] == ["Văn bản", _vn(len(values))]
+    # B08 (a label/value sheet, yes/no): counted by rows.
+    backups = Counter(
+        v["backup"] for v, r in _records(version_campaign, "B08") if r.assignment.unit.code in codes
+    )
+    table = _annex_table(document, "Có sao lưu định kỳ")
+    shown = {row[1]: row[2] for row in table[1:] if row[1] != "Tổng cộng"}
+    assert {k: v for k, v in shown.items() if k in backups} == {k: _vn(n) for k, n in backups.items()}
+
+
+def test_the_unit_report_lists_its_values_of_the_added_columns(filled, version_campaign):
+    from rasoat.inventory.data import unit_data
+
+    assignment = filled["X.03637.DU"]
+    document = _report("unit", version_campaign, assignment=assignment)
+    data = unit_data(assignment)
+    from tests.reports.helpers import body_text, table_with
+
+    text = body_text(document)
+    assert f"CÁC CỘT, BIỂU BỔ SUNG CỦA PHỤ LỤC PHIÊN BẢN {VERSION}" in text
+    b05 = tables_after(document, "Thiết bị đầu cuối (Biểu B05)")
+    assert b05[0] == ["Dòng", "Nội dung", "Các cột bổ sung"]
+    assert len(b05) == 1 + len(data["B05"])
+    for row, values in zip(b05[1:], data["B05"], strict=True):
+        assert row[1] == values["device_type"]
+        for key, header in (("origin", "Nguồn trang bị"), ("action", "Đề xuất xử lý")):
+            assert (f"{header}: {values[key]}" in row[2]) == (values[key] is not None)
+    b07 = tables_after(document, "Hệ thống thông tin (Biểu B07, biểu bổ sung)")
+    assert [row[2].split("\n")[0] for row in b07[1:]] == [f"Tên hệ thống: {r['system']}" for r in data["B07"]]
+    b08 = table_with(document, "STT", "Nội dung", "Giá trị")
+    assert [row[1:] for row in b08[1:]] == [["Có sao lưu định kỳ", data["B08"]["backup"]],
+                                            ["Ghi chú", data["B08"]["note"]]]  # fmt: skip
+
+
+def tables_after(document, heading: str) -> list[list[str]]:
+    from tests.reports.helpers import rows_of
+
+    seen = False
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p" and "".join(element.itertext()).endswith(heading):
+            seen = True
+        elif tag == "tbl" and seen:
+            return rows_of(next(t for t in document.tables if t._tbl is element))
+    raise AssertionError(f"no table after {heading!r}")
+
+
+def test_the_commune_report_counts_its_units_only(filled, version_campaign):
+    document = _report("commune", version_campaign, commune=Unit.objects.get(code=MUONG_KIM))
+    expected = direct_counts(version_campaign, "B05", "action", commune=MUONG_KIM)
+    table = _annex_table(document, "Đề xuất xử lý")
+    shown = {row[1]: (row[2], row[3]) for row in table[1:] if row[1] != "Tổng cộng"}
+    assert {label: shown[label] for label in ACTIONS if label in expected} == {
+        label: (_vn(rows), _vn(quantity)) for label, (rows, quantity) in expected.items()
+    }
+
+
+def test_a_2026_1_report_has_no_added_annex(campaign):
+    from tests.reports.helpers import body_text
+
+    load_dataset(campaign, codes=["X.03637.DU"])
+    assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.DU")
+    assert "CÁC CỘT, BIỂU BỔ SUNG" not in body_text(_report("unit", campaign, assignment=assignment))
+    assert "Phụ lục 6." not in body_text(_report("province", campaign))

@@ -149,7 +149,7 @@ def unit_values(assignment: Assignment, appendix: Appendix) -> dict[str, Any]:
                     {
                         "n": str(position),
                         "item": _text(row.get(first.key)) if first is not None else "",
-                        "values": VALUE_SEPARATOR.join(cells),
+                        "added": VALUE_SEPARATOR.join(cells),
                     }
                 )
         else:
