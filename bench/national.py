@@ -417,6 +417,9 @@ def _compare_extra(campaign, user, label: str) -> None:
         drilldown.summary(selection, rows)
 
     with connection.cursor() as cursor:
+        # The generated rows' foreign-key checks wait for the commit; an index cannot be made or
+        # dropped over a table with checks pending, so run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("CREATE INDEX bench_origin ON inventory_enddevice ((extra ->> 'origin'))")
         cursor.execute("ANALYZE inventory_enddevice")
     for name, call in (
