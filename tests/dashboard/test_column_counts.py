@@ -508,3 +508,19 @@ def test_a_2026_1_report_has_no_added_annex(campaign):
     assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.DU")
     assert "CÁC CỘT, BIỂU BỔ SUNG" not in body_text(_report("unit", campaign, assignment=assignment))
     assert "Phụ lục 6." not in body_text(_report("province", campaign))
+
+
+def test_a_stored_value_outside_the_version_is_listed_but_not_drillable(clients, filled, version_campaign):
+    """A value no longer in the version's list (written by an earlier version) is counted apart, after
+    the declared labels, and has no drill-down link (its value is not in the whitelist)."""
+    row = EndDevice.objects.filter(assignment__campaign=version_campaign, extra__has_key="action").first()
+    EndDevice.objects.filter(pk=row.pk).update(extra={**row.extra, "action": "Chuyển kho"})
+    counted = (
+        clients["reviewer"].get(dashboard_url(version_campaign, column="B05.action")).context["column_counts"]
+    )
+    labels = [line.label for line in counted.lines]
+    assert labels[: len(ACTIONS)] == list(ACTIONS)
+    (odd,) = [line for line in counted.lines if line.label == "Chuyển kho"]
+    assert odd.rows == 1 and odd.quantity == row.quantity and odd.link is None
+    url = drilldown_url(version_campaign, "column", "Chuyển kho", column="B05.action")
+    assert clients["reviewer"].get(url).status_code == 404
