@@ -7,6 +7,12 @@ province), each query the dashboard runs is timed against the 300 ms budget (the
 ratio ≤ 1.0 meets the target), as are the assessment's aggregates over a province, and the recomputing
 of the whole campaign's assessment against its 60 s budget. Everything is rolled back at the end.
 
+The campaign is pinned to a version with two choice columns added to B05 (issue 9), whose values live
+in each row's `extra` (jsonb): the dashboard's counts by column are timed over them as over a typed
+column, and two pairs of contenders are run alternately round by round (median of the paired
+ratios): an added column against a typed one, and with against without an expression index on the
+added column.
+
 Without DATABASE_URL, or on SQLite, the module says so and returns: these sizes are PostgreSQL's.
 """
 
