@@ -445,6 +445,8 @@ def test_the_province_annex_counts_the_added_columns_and_sheets(filled, version_
     assert by_header["Số máy chủ"][2:] == ["Số nguyên", _vn(len(servers)), _vn(sum(servers)),
                                            _vn(min(servers)), _vn(max(servers))]  # fmt: skip
     assert by_header["Tên hệ thống"][2:4] == ["Văn bản", _vn(len(values))]
+    # A year is written as a year (2020), not as a number (2.020), and is not summed.
+    assert by_header["Năm đưa vào sử dụng"][2:] == ["Năm", _vn(len(values)), "", "2020", "2020"]
     # B08 (a label/value sheet, yes/no): counted by rows.
     backups = Counter(
         v["backup"] for v, r in _records(version_campaign, "B08") if r.assignment.unit.code in codes
@@ -473,6 +475,7 @@ def test_the_unit_report_lists_its_values_of_the_added_columns(filled, version_c
             assert (f"{header}: {values[key]}" in row[2]) == (values[key] is not None)
     b07 = tables_after(document, "Hệ thống thông tin (Biểu B07, biểu bổ sung)")
     assert [row[2].split("\n")[0] for row in b07[1:]] == [f"Tên hệ thống: {r['system']}" for r in data["B07"]]
+    assert all("Năm đưa vào sử dụng: 2020" in row[2] for row in b07[1:])
     b08 = table_with(document, "STT", "Nội dung", "Giá trị")
     assert [row[1:] for row in b08[1:]] == [["Có sao lưu định kỳ", data["B08"]["backup"]],
                                             ["Ghi chú", data["B08"]["note"]]]  # fmt: skip

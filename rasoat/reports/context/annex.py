@@ -81,8 +81,8 @@ def _other_row(sheet: Sheet, column: Column, assignments: QuerySet[Assignment]) 
             **row,
             "filled": _fmt(numbers["filled"]),
             "total": total,
-            "minimum": _fmt(numbers["minimum"]) if numbers["minimum"] is not None else "",
-            "maximum": _fmt(numbers["maximum"]) if numbers["maximum"] is not None else "",
+            "minimum": _text(column, numbers["minimum"]),
+            "maximum": _text(column, numbers["maximum"]),
         }
     return {**row, "filled": _fmt(summaries.filled_count(sheet, column, assignments)), "total": "",
             "minimum": "", "maximum": ""}  # fmt: skip
@@ -111,9 +111,12 @@ def added_statistics(assignments: QuerySet[Assignment], appendix: Appendix) -> d
     return {"version": appendix.version, "sheets": sheets}
 
 
-def _text(value: Any) -> str:
+def _text(column: Column, value: Any) -> str:
+    """A value as the report writes it: numbers the Vietnamese way (1.234,5), but a year as written."""
     if value is None or value == "":
         return ""
+    if column.type == ColumnType.YEAR:
+        return str(value)
     return _clean(value) if isinstance(value, str) else _fmt(value)
 
 
@@ -143,18 +146,20 @@ def unit_values(assignment: Assignment, appendix: Appendix) -> dict[str, Any]:
             first = sheet.data_columns[0] if not storage.is_custom(sheet.code) else None
             for position, row in enumerate(stored or [], start=1):
                 cells = [
-                    f"{_clean(c.header)}: {_text(row.get(c.key))}" for c in added if _text(row.get(c.key))
+                    f"{_clean(c.header)}: {_text(c, row.get(c.key))}"
+                    for c in added
+                    if _text(c, row.get(c.key))
                 ]
                 entry["rows"].append(
                     {
                         "n": str(position),
-                        "item": _text(row.get(first.key)) if first is not None else "",
+                        "item": _text(first, row.get(first.key)) if first is not None else "",
                         "added": VALUE_SEPARATOR.join(cells),
                     }
                 )
         else:
             entry["lines"] = [
-                {"header": _clean(c.header), "value": _text((stored or {}).get(c.key)) or NOT_GIVEN}
+                {"header": _clean(c.header), "value": _text(c, (stored or {}).get(c.key)) or NOT_GIVEN}
                 for c in added
             ]
         sheets.append(entry)
