@@ -7,11 +7,18 @@ province), each query the dashboard runs is timed against the 300 ms budget (the
 ratio ≤ 1.0 meets the target), as are the assessment's aggregates over a province, and the recomputing
 of the whole campaign's assessment against its 60 s budget. Everything is rolled back at the end.
 
+The campaign is pinned to a version with two choice columns added to B05 (issue 9), whose values live
+in each row's `extra` (jsonb): the dashboard's counts by column are timed over them as over a typed
+column, and two pairs of contenders are run alternately round by round (median of the paired
+ratios): an added column against a typed one, and with against without an expression index on the
+added column.
+
 Without DATABASE_URL, or on SQLite, the module says so and returns: these sizes are PostgreSQL's.
 """
 
 import datetime
 import os
+import statistics
 import time
 
 from bench.common import best_of, report
@@ -23,6 +30,7 @@ B05_ROWS = 1_000_000
 BUDGET = 0.300
 ASSESS_BUDGET = 60.0
 REPEAT = 5
+ROUNDS = 7
 
 COMPUTERS = ("Máy tính để bàn", "Máy tính xách tay")
 # Types drawn with repetition, so computers are most rows as in the sample.
@@ -89,7 +97,7 @@ COMMUNE_UNITS = [
     ("TT", "ubnd", "one_stop", "Trung tâm Phục vụ hành chính công"),
     ("MT", "mttq", "agency", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
 ]
-RECORD = "version, carried_forward, updated_at"
+RECORD = "version, carried_forward, updated_at, extra"
 # The generating SQL is run without parameters (every value is a constant of this module), so "%"
 # is SQL's modulo and LIKE wildcard, never a placeholder.
 
@@ -98,6 +106,41 @@ def _pick(values: list, expression: str) -> str:
     """SQL choosing one of `values` by a deterministic integer expression (no random(): repeatable)."""
     items = ", ".join("NULL" if v is None else "'" + v.replace("'", "''") + "'" for v in values)
     return f"(ARRAY[{items}]::text[])[(({expression}) % {len(values)}) + 1]"
+
+
+VERSION = "NAT-2026"
+"""2026.1 with two choice columns added to B05 (issue 9): their values live in each row's `extra`."""
+ORIGINS = ["Ngân sách nhà nước", "Nguồn xã hội hóa", "Tài trợ, viện trợ", "Điều chuyển từ đơn vị khác", None]
+ACTIONS = ["Tiếp tục sử dụng", "Nâng cấp", "Thay thế", "Thanh lý"]
+ADDED = (
+    ("origin", "Nguồn trang bị", "nguon_trang_bi", ORIGINS),
+    ("action", "Đề xuất xử lý", "de_xuat_xu_ly", ACTIONS),
+)
+B05_EXTRA = (
+    f"jsonb_strip_nulls(jsonb_build_object('origin', {_pick(ORIGINS, 'd.rn * 7 + k')}, "
+    f"'action', {_pick(ACTIONS, 'd.rn + k * 3')}))"
+)
+
+
+def _version() -> None:
+    """The version of the national campaign: 2026.1's definition and the two added B05 columns."""
+    from rasoat.appendix.declaration import get_appendix
+    from rasoat.appendix.definition import definition_of
+    from rasoat.appendix.models import AppendixVersion
+
+    definition = definition_of(get_appendix("2026.1"))
+    for key, header, name, labels in ADDED:
+        definition["choices"] += [{"list": name, "label": label} for label in labels if label]
+        definition["columns"].append(
+            {
+                "sheet": "B05", "key": key, "header": header, "type": "choice", "required": False,
+                "choices": name, "min": None, "max": None, "warn_above": None, "required_if": "",
+                "hidden": False, "help": "", "old_headers": [],
+            }
+        )  # fmt: skip
+    AppendixVersion.objects.create(
+        code=VERSION, title="Toàn quốc: 2026.1 và hai cột B05", definition=definition
+    )
 
 
 def _registry(cursor) -> None:
@@ -168,7 +211,7 @@ def _sheets(cursor, started: int) -> dict[str, int]:
     cursor.execute(
         f"INSERT INTO inventory_generalinfo (assignment_id, {RECORD}, contact_name, contact_phone, "
         "staff_total, it_staff_fulltime, it_staff_parttime, has_lan, has_one_stop) "
-        "SELECT d.id, 1, false, now(), "
+        "SELECT d.id, 1, false, now(), '{}'::jsonb, "
         "'Người đầu mối ' || d.rn, '09' || lpad((d.rn * 7919 % 100000000)::text, 8, '0'), 10 + d.rn % 60, "
         f"d.rn % 2, 1, {_pick(['Có'] * 9 + ['Không'], 'd.rn')}, {_pick(['Có', 'Không'], 'd.rn')} "
         "FROM bench_data d"
@@ -177,7 +220,8 @@ def _sheets(cursor, started: int) -> dict[str, int]:
     cursor.execute(
         f"INSERT INTO inventory_enddevice (assignment_id, position, {RECORD}, device_type, model, quantity, "
         "year_acquired, cpu, ram_gb, disk_type, os, os_licensed, antivirus, at_one_stop, condition) "
-        "SELECT d.id, k, 1, false, now(), t.dt, 'Model ' || ((d.rn + k) % 97), 1 + (d.rn + k) % 5, "
+        f"SELECT d.id, k, 1, false, now(), {B05_EXTRA}, t.dt, 'Model ' || ((d.rn + k) % 97), "
+        "1 + (d.rn + k) % 5, "
         f"2008 + (d.rn * 7 + k * 3) % 19, CASE WHEN {computer} THEN 'Core i5' END, "
         f"CASE WHEN {computer} THEN (ARRAY[4, 8, 16])[(d.rn + k) % 3 + 1] END, "
         f"CASE WHEN {computer} THEN {_pick(['SSD', 'HDD', 'SSD và HDD'], 'd.rn + 2 * k')} END, "
@@ -193,7 +237,8 @@ def _sheets(cursor, started: int) -> dict[str, int]:
     cursor.execute(
         f"INSERT INTO inventory_networklink (assignment_id, position, {RECORD}, link_type, provider, "
         "bandwidth_mbps, quantity, adequacy, shared) "
-        f"SELECT d.id, k, 1, false, now(), {links}, {_pick(['VNPT', 'Viettel', 'FPT'], 'd.rn + k')}, "
+        f"SELECT d.id, k, 1, false, now(), '{{}}'::jsonb, {links}, "
+        f"{_pick(['VNPT', 'Viettel', 'FPT'], 'd.rn + k')}, "
         "(ARRAY[10, 20, 30, 50, 100, 150, 200, 300, 500])[(d.rn * k) % 9 + 1], 1 + (d.rn + k) % 2, "
         f"{_pick(['Đáp ứng', 'Đáp ứng', 'Chưa đáp ứng'], 'd.rn + k')}, {_pick(['Có', 'Không'], 'k')} "
         f"FROM bench_data d CROSS JOIN LATERAL generate_series(1, {b05} * 3 / 25) k"
@@ -201,14 +246,14 @@ def _sheets(cursor, started: int) -> dict[str, int]:
     cursor.execute(
         f"INSERT INTO inventory_infradevice (assignment_id, position, {RECORD}, device_type, model, "
         "quantity, year_in_use, condition) "
-        f"SELECT d.id, k, 1, false, now(), {_pick(B03_TYPES, 'd.rn + k * 3')}, "
+        f"SELECT d.id, k, 1, false, now(), '{{}}'::jsonb, {_pick(B03_TYPES, 'd.rn + k * 3')}, "
         f"'Model ' || k, 1 + k % 4, 2010 + (d.rn + k) % 16, {_pick(CONDITIONS, 'd.rn * 7 + k')} "
         f"FROM bench_data d CROSS JOIN LATERAL generate_series(1, {b05} * 6 / 25) k"
     )
     cursor.execute(
         f"INSERT INTO inventory_software (assignment_id, position, {RECORD}, name, scope, category, "
         "security_level, usage, annual_cost_mvnd) "
-        f"SELECT d.id, k, 1, false, now(), 'Hệ thống ' || k, {_pick(SCOPES, 'd.rn + k')}, "
+        f"SELECT d.id, k, 1, false, now(), '{{}}'::jsonb, 'Hệ thống ' || k, {_pick(SCOPES, 'd.rn + k')}, "
         f"{_pick(CATEGORIES, 'k')}, {_pick(SECURITY_LEVELS, 'd.rn + k * 3')}, "
         f"{_pick(USAGES, 'd.rn * 3 + k')}, "
         f"(d.rn + k) % 3 * 12 FROM bench_data d "
@@ -230,8 +275,10 @@ def generate():
 
     from rasoat.campaigns.models import Campaign
 
+    _version()
     campaign = Campaign.objects.create(
         code="NAT2026",
+        appendix_version=VERSION,
         title="Rà soát toàn quốc (dữ liệu tổng hợp cho đo hiệu năng)",
         deadline=datetime.date(2026, 5, 20),
         reference_date=datetime.date(2026, 5, 20),
@@ -253,10 +300,11 @@ def generate():
 
 def _figures(campaign):
     """(name, function of the scoped assignments) for each query of the dashboard's view."""
-    from rasoat.dashboard import assessed, drilldown, figures, forms, views
+    from rasoat.dashboard import assessed, columns, drilldown, figures, forms, views
 
     today = campaign.deadline + datetime.timedelta(days=5)
     selection = drilldown.select("computer_support", "out", None, campaign, {})
+    by_origin = drilldown.select(drilldown.COLUMN, ORIGINS[2], None, campaign, {}, column="B05.origin")
 
     def late(a):
         figures.attach_contacts(list(figures.late_assignments(a, campaign, today)[: views.LATE_LIMIT]))
@@ -266,20 +314,29 @@ def _figures(campaign):
         list(rows[: views.DRILLDOWN_PAGE_SIZE])
         drilldown.summary(selection, rows)
 
+    def drill_origin(a):
+        rows = drilldown.rows_for(by_origin, a, campaign, today)
+        list(rows[: views.DRILLDOWN_PAGE_SIZE])
+        drilldown.summary(by_origin, rows)
+
     calls = [
         ("progress (status, on time, late)", lambda a: figures.progress(a, campaign, today)),
         ("late units with contacts (first page)", late),
-        ("B03 by type and condition", lambda a: figures.devices(a, "B03")),
-        ("B05 by type and condition", lambda a: figures.devices(a, "B05")),
-        ("computers by OS", figures.computers_by_os),
+        ("B03 by type and condition", lambda a: figures.devices(a, "B03", campaign)),
+        ("B05 by type and condition", lambda a: figures.devices(a, "B05", campaign)),
+        ("computers by OS", lambda a: figures.computers_by_os(a, campaign)),
         ("computers by age band", lambda a: figures.computers_by_age(a, campaign)),
         ("computers out of support", lambda a: figures.computers_support(a, campaign)),
         ("units without TSLCD", figures.tslcd),
         ("Internet bandwidth bands", lambda a: figures.bandwidth(a, "internet")),
         ("TSLCD bandwidth bands", lambda a: figures.bandwidth(a, "tslcd")),
-        ("software by category", lambda a: figures.software(a, "category")),
-        ("software by security level", lambda a: figures.software(a, "security_level")),
+        ("software by category", lambda a: figures.software(a, "category", campaign)),
+        ("software by security level", lambda a: figures.software(a, "security_level", campaign)),
         ("drill-down: out of support, page + total", drill),
+        ("column counts: B05 origin (added, in extra)", lambda a: columns.compute(a, campaign, "B05.origin")),
+        ("column counts: B05 action (added, in extra)", lambda a: columns.compute(a, campaign, "B05.action")),
+        ("column counts: B05 os (typed column)", lambda a: columns.compute(a, campaign, "B05.os")),
+        ("drill-down: B05 origin label, page + total", drill_origin),
     ]
     if assessed.available():
         calls += [
@@ -305,6 +362,83 @@ def _time_dashboard(campaign, user, label: str) -> float:
         report(f"{label}: {name}", value, BUDGET, target=1.0)
         total += value
     return total
+
+
+def paired(first, second, rounds: int = ROUNDS) -> tuple[float, float, float]:
+    """Time two contenders alternately, round by round, the order flipped every round, so that the
+    drift of a shared machine lands on both; returns (median of first, median of second, median of
+    the per-round ratios first ÷ second)."""
+    firsts, seconds, ratios = [], [], []
+    for index in range(rounds):
+        times = {}
+        for name, call in (("a", first), ("b", second)) if index % 2 == 0 else (("b", second), ("a", first)):
+            start = time.perf_counter()
+            call()
+            times[name] = time.perf_counter() - start
+        firsts.append(times["a"])
+        seconds.append(times["b"])
+        ratios.append(times["a"] / times["b"])
+    return statistics.median(firsts), statistics.median(seconds), statistics.median(ratios)
+
+
+def _without_index(name: str, call):
+    """`call` run with the index `name` dropped in a savepoint (restored right after, at no cost)."""
+    from django.db import connection, transaction
+
+    def run():
+        savepoint = transaction.savepoint()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {name}")
+        try:
+            call()
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+    return run
+
+
+def _compare_extra(campaign, user, label: str) -> None:
+    """Counting an added column (in `extra`) against a typed one, and what an expression index on the
+    added column changes, each pair alternated round by round (median of paired ratios)."""
+    from django.db import connection
+
+    from rasoat.campaigns.models import Assignment
+    from rasoat.dashboard import columns, drilldown, views
+
+    scoped = Assignment.objects.visible_to(user, "dashboard:view").filter(campaign=campaign)
+    today = campaign.deadline
+    added, typed, ratio = paired(
+        lambda: columns.compute(scoped, campaign, "B05.origin"),
+        lambda: columns.compute(scoped, campaign, "B05.os"),
+    )
+    print(
+        f"{label + ': counts, added column ÷ typed column':<52} {added * 1000:10.1f} ms"
+        f"  typed   {typed * 1000:10.1f} ms  ratio {ratio:6.2f} (median of paired ratios)"
+    )
+    selection = drilldown.select(drilldown.COLUMN, ORIGINS[2], None, campaign, {}, column="B05.origin")
+
+    def drill():
+        rows = drilldown.rows_for(selection, scoped, campaign, today)
+        list(rows[: views.DRILLDOWN_PAGE_SIZE])
+        drilldown.summary(selection, rows)
+
+    with connection.cursor() as cursor:
+        # The generated rows' foreign-key checks wait for the commit; an index cannot be made or
+        # dropped over a table with checks pending, so run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("CREATE INDEX bench_origin ON inventory_enddevice ((extra ->> 'origin'))")
+        cursor.execute("ANALYZE inventory_enddevice")
+    for name, call in (
+        ("counts", lambda: columns.compute(scoped, campaign, "B05.origin")),
+        ("drill-down", drill),
+    ):
+        with_index, without, ratio = paired(call, _without_index("bench_origin", call))
+        print(
+            f"{label + ': ' + name + ', expression index ÷ none':<52} {with_index * 1000:10.1f} ms"
+            f"  without {without * 1000:10.1f} ms  ratio {ratio:6.2f} (median of paired ratios)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX bench_origin")
 
 
 def _time_aggregates(campaign, user, label: str) -> None:
@@ -351,4 +485,6 @@ def main() -> None:
         if assessed.available():
             _time_aggregates(campaign, User.objects.get(pk=reviewer.pk), "province")
             _time_aggregates(campaign, country, "country")
+        _compare_extra(campaign, country, "country")
+        _compare_extra(campaign, User.objects.get(pk=reviewer.pk), "province")
         transaction.set_rollback(True)

@@ -74,6 +74,74 @@ def needs_table(b: Builder, rows: str = "needs.rows") -> None:
     )
 
 
+def added_statistics_annex(b: Builder, heading: str) -> None:
+    """The appendix version's added columns and sheets counted over the units (`context.annex`):
+    a table per choice column, a line per other column. Nothing for a 2026.1 campaign."""
+    b.tag("{%p if added.sheets %}")
+    b.h2(heading)
+    b.tag("{%p for s in added.sheets %}")
+    b.p(
+        "{{ s.number }}. {{ s.title }} (Biểu {{ s.code }}{% if s.added %}, biểu bổ sung{% endif %}): {{ "
+        "s.records }} dòng của {{ s.units }} cơ quan, đơn vị.",
+        bold=True,
+    )
+    b.tag("{%p for c in s.choices %}")
+    b.p("{{ c.header }}{% if c.weighted %} (tính theo cột “{{ c.weight }}”){% endif %}:")
+    b.table(
+        [
+            N,
+            Col("Giá trị", "{{ r.label }}", 62, total="Tổng cộng"),
+            Col("Số dòng", "{{ r.rows }}", 24, "r", "{{ c.total_rows }}"),
+            Col("Số lượng", "{{ r.quantity }}", 30, "r", "{{ c.total_quantity }}"),
+            Col("Tỷ lệ (%)", "{{ r.share }}", 24, "r"),
+        ],
+        "c.rows",
+        totals=True,
+    )
+    b.tag("{%p endfor %}")
+    b.table(
+        [
+            N,
+            Col("Cột", "{{ r.header }}", 48),
+            Col("Kiểu", "{{ r.type }}", 24),
+            Col("Số dòng có giá trị", "{{ r.filled }}", 22, "r"),
+            Col("Tổng", "{{ r.total }}", 20, "r"),
+            Col("Nhỏ nhất", "{{ r.minimum }}", 20, "r"),
+            Col("Lớn nhất", "{{ r.maximum }}", 20, "r"),
+        ],
+        "s.others",
+        empty="",
+    )
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
+def unit_values_annex(b: Builder) -> None:
+    """A unit's values of the version's added columns and sheets (`context.annex.unit_values`)."""
+    b.tag("{%p if added.sheets %}")
+    b.page_break()
+    b.centred("PHỤ LỤC", bold=True, style="Normal")
+    b.centred("CÁC CỘT, BIỂU BỔ SUNG CỦA PHỤ LỤC PHIÊN BẢN {{ added.version }}", bold=True, style="Normal")
+    b.p("", style="Normal")
+    b.tag("{%p for s in added.sheets %}")
+    b.h2("{{ loop.index }}. {{ s.title }} (Biểu {{ s.code }}{% if s.added %}, biểu bổ sung{% endif %})")
+    b.tag("{%p if s.repeating %}")
+    b.table(
+        [
+            Col("Dòng", "{{ r.n }}", 15, "c"),
+            Col("Nội dung", "{{ r.item }}", 50),
+            Col("Các cột bổ sung", "{{ r.added }}", 100),
+        ],
+        "s.rows",
+        empty="Không có dòng nào.",
+    )
+    b.tag("{%p else %}")
+    b.table([N, Col("Nội dung", "{{ r.header }}", 70), Col("Giá trị", "{{ r.value }}", 84)], "s.lines")
+    b.tag("{%p endif %}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+
+
 # --- the five kinds -------------------------------------------------------------------------------------
 
 
@@ -188,6 +256,7 @@ def unit_template() -> Builder:
         "bị đầu cuối của {{ unit.name }}./."
     )
     b.closing()
+    unit_values_annex(b)
     return b
 
 
@@ -314,6 +383,12 @@ def commune_template() -> Builder:
         "bị đầu cuối của các cơ quan, đơn vị trên địa bàn {{ commune.name }}./."
     )
     b.closing()
+    b.tag("{%p if added.sheets %}")
+    b.page_break()
+    b.centred("PHỤ LỤC", bold=True, style="Normal")
+    b.p("", style="Normal")
+    b.tag("{%p endif %}")
+    added_statistics_annex(b, "Các cột, biểu bổ sung của Phụ lục phiên bản {{ added.version }}")
     return b
 
 
@@ -496,6 +571,7 @@ def province_template() -> Builder:
     devices_table(b, "devices.rows", "devices.total")
     b.h2("Phụ lục 5. {{ annex.B06 }} (Biểu B06)")
     proposals_by_area_table(b)
+    added_statistics_annex(b, "Phụ lục 6. Các cột, biểu bổ sung của Phụ lục phiên bản {{ added.version }}")
     return b
 
 

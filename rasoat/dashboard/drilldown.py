@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from rasoat.appendix import v2026_1 as appendix
+from rasoat.appendix.declaration import get_appendix
 from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard import assessed, figures
 from rasoat.dashboard.charts import NONE, NOT_STATED
 from rasoat.dashboard.figures import nullable
-from rasoat.inventory.fields import STORAGE_APPENDIX
+from rasoat.inventory import summaries
 from rasoat.inventory.models import EndDevice, InfraDevice, Software
 from rasoat.orgs.models import Block
 
@@ -32,9 +32,12 @@ Whitelist = Callable[[Campaign, dict[str, str]], dict[str, str]]
 """(campaign, the visible communes as {id: name}) → {accepted value: its label}."""
 
 
-def _choices(values) -> Whitelist:
-    """A whitelist from appendix labels (the stored values), plus the empty cell."""
-    return lambda campaign, communes: {**{value: value for value in values}, NONE: str(NOT_STATED)}
+def _choices(sheet: str, key: str) -> Whitelist:
+    """A whitelist from the labels of the campaign's version (the stored values), plus the empty cell."""
+    return lambda campaign, communes: {
+        **{value: value for value in figures.choices_of(campaign, sheet, key)},
+        NONE: str(NOT_STATED),
+    }
 
 
 def _fixed(labels: dict) -> Whitelist:
@@ -73,7 +76,8 @@ def _bandwidth(kind: str):
     return rows, (lambda campaign, communes: figures.band_labels(edges))
 
 
-_conditions = _choices(appendix.CONDITIONS)
+_conditions_B03 = _choices("B03", "condition")
+_conditions_B05 = _choices("B05", "condition")
 
 FIGURES: dict[str, Figure] = {
     figure.key: figure
@@ -96,23 +100,23 @@ FIGURES: dict[str, Figure] = {
             "devices_B03",
             _("Infrastructure devices (B03)"),
             "B03",
-            _choices(appendix.INFRA_DEVICE_TYPES),
+            _choices("B03", "device_type"),
             _devices(InfraDevice),
-            second=("condition", _("Condition"), _conditions),
+            second=("condition", _("Condition"), _conditions_B03),
         ),
         Figure(
             "devices_B05",
             _("End-user devices (B05)"),
             "B05",
-            _choices(appendix.END_DEVICE_TYPES),
+            _choices("B05", "device_type"),
             _devices(EndDevice),
-            second=("condition", _("Condition"), _conditions),
+            second=("condition", _("Condition"), _conditions_B05),
         ),
         Figure(
             "computer_os",
             _("Computers by operating system"),
             "B05",
-            _choices(appendix.OPERATING_SYSTEMS),
+            _choices("B05", "os"),
             lambda a, c, value, s, t: figures.computers(a).filter(nullable("os", value)),
         ),
         Figure(
@@ -158,14 +162,14 @@ FIGURES: dict[str, Figure] = {
             "software_category",
             _("Platforms and software by category"),
             "B04",
-            _choices(appendix.CATEGORIES),
+            _choices("B04", "category"),
             lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable("category", value)),
         ),
         Figure(
             "software_security",
             _("Platforms and software by security level"),
             "B04",
-            _choices(appendix.SECURITY_LEVELS),
+            _choices("B04", "security_level"),
             lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable("security_level", value)),
         ),
     ]
@@ -225,12 +229,37 @@ SHEET_COLUMNS = {
     "B04": ("name", "scope", "category", "security_level", "usage"),
     "B05": ("device_type", "model", "os", "year_acquired", "quantity", "condition"),
 }
+OTHER_COLUMNS = 6
+"""How many of its first columns a drill-down shows for the rows of another sheet."""
+
+COLUMN = "column"
+"""The figure key of "Thống kê theo cột": the column is named by the `column` parameter."""
 
 
-def sheet_headers(sheet: str) -> list[tuple[str, str]]:
-    """(key, Vietnamese header of the appendix) of the columns shown for a sheet."""
-    declared = STORAGE_APPENDIX.sheet(sheet)
-    return [(key, declared.column(key).header) for key in SHEET_COLUMNS[sheet]]
+def sheet_headers(campaign: Campaign, sheet: str, counted: str | None = None) -> list[tuple[str, str]]:
+    """(key, header in the campaign's version) of the columns shown for the rows of a sheet: the
+    sheet's usual ones (or its first ones), and the counted column when it is not among them."""
+    declared = get_appendix(campaign.appendix_version).sheet(sheet)
+    keys = [k for k in SHEET_COLUMNS.get(sheet, declared.keys[:OTHER_COLUMNS]) if declared.has_column(k)]
+    if counted and counted not in keys:
+        keys.append(counted)
+    return [(key, declared.column(key).header) for key in keys]
+
+
+def column_figure(countable: summaries.Countable) -> Figure:
+    """The drill-down figure of one countable column (its whitelist: the column's declared labels)."""
+    labels = {label: label for label in countable.column.choices}
+
+    def rows(assignments, campaign, value, second, today):
+        return countable.rows_with(assignments, None if value == NONE else value)
+
+    return Figure(
+        COLUMN,
+        f"{countable.sheet.code} · {countable.column.header}",
+        countable.sheet.code,
+        lambda campaign, communes: {**labels, NONE: str(NOT_STATED)},
+        rows,
+    )
 
 
 @dataclass
@@ -242,16 +271,32 @@ class Selection:
     value_label: str
     second: str | None
     second_label: str | None
+    countable: summaries.Countable | None = None
+    """The counted column of a "Thống kê theo cột" drill-down."""
 
 
 def select(
-    key: str | None, value: str | None, second: str | None, campaign: Campaign, communes: dict[str, str]
+    key: str | None,
+    value: str | None,
+    second: str | None,
+    campaign: Campaign,
+    communes: dict[str, str],
+    column: str | None = None,
 ) -> Selection | None:
     """Validate the figure key and values against the whitelist; None when anything is unknown.
 
     `communes` are the communes the user may see ({str(id): name}): a commune value must be one.
+    `column` names the counted column ("B05.os") of the COLUMN figure: it must be a choice or
+    yes/no column of the campaign's version.
     """
-    figure = FIGURES.get(key or "")
+    countable = None
+    if key == COLUMN:
+        countable = summaries.find(get_appendix(campaign.appendix_version), column)
+        if countable is None:
+            return None
+        figure = column_figure(countable)
+    else:
+        figure = FIGURES.get(key or "")
     if figure is None:
         return None
     allowed = figure.values(campaign, communes)
@@ -265,7 +310,7 @@ def select(
         if second not in second_allowed:
             return None
         second_label = second_allowed[second]
-    return Selection(figure, value, allowed[value], second or None, second_label)
+    return Selection(figure, value, allowed[value], second or None, second_label, countable)
 
 
 def rows_for(
@@ -282,11 +327,15 @@ def rows_for(
         return rows.select_related("campaign", "unit", "unit__commune", "general_info").order_by(
             "unit__level", "unit__commune__name", "unit__position", "unit__code"
         )
+    if selection.countable is not None and not selection.countable.sheet.repeating:
+        return rows.select_related("assignment__unit").order_by("assignment_id", "pk")  # one record per unit
     return rows.select_related("assignment__unit").order_by("assignment_id", "position", "pk")
 
 
 def summary(selection: Selection, rows: QuerySet) -> dict:
     """How many rows (and, for devices, the sum of their quantities): the number that was clicked."""
+    if selection.countable is not None:
+        return summaries.totals(selection.countable, rows)
     if selection.figure.source in ("B03", "B05", FINDINGS):
         totals = rows.order_by().aggregate(n=Count("pk"), quantity=Sum("quantity"))
         return {"rows": totals["n"], "quantity": totals["quantity"] or 0}

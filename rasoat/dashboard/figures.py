@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.appendix import v2026_1 as appendix
+from rasoat.appendix.declaration import get_appendix
 from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
@@ -42,7 +43,17 @@ SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 """Statuses in which a submission stands (a returned one is back with the unit)."""
 TSLCD = "Mạng truyền số liệu chuyên dùng (TSLCD)"
 COMPUTERS = (appendix.DESKTOP, appendix.LAPTOP)
+"""Labels the assessment relies on: every version keeps them (appendix.contract)."""
 UNKNOWN_OS = "Khác"
+
+
+def choices_of(campaign: Campaign, sheet: str, key: str) -> tuple[str, ...]:
+    """The labels of a column in the campaign's appendix version, in its order (a version may add
+    labels, so the figures and their whitelists never take them from 2026.1)."""
+    declared = get_appendix(campaign.appendix_version)
+    if not declared.has_sheet(sheet) or not declared.sheet(sheet).has_column(key):
+        return ()
+    return declared.sheet(sheet).column(key).choices
 
 
 def nullable(field_name: str, value: str) -> Q:
@@ -201,10 +212,10 @@ def rows_of(model, assignments: QuerySet[Assignment]) -> QuerySet:
     return model.objects.filter(assignment__in=assignments.order_by().values("pk"))
 
 
-def devices(assignments: QuerySet[Assignment], sheet: str) -> Chart:
+def devices(assignments: QuerySet[Assignment], sheet: str, campaign: Campaign) -> Chart:
     """B03 or B05 devices by type and condition (sum of quantities), stacked by condition."""
     model = ROW_MODELS[sheet]
-    known = appendix.INFRA_DEVICE_TYPES if sheet == "B03" else appendix.END_DEVICE_TYPES
+    known = choices_of(campaign, sheet, "device_type")
     rows = (
         rows_of(model, assignments)
         .order_by()
@@ -213,7 +224,7 @@ def devices(assignments: QuerySet[Assignment], sheet: str) -> Chart:
     )
     grid = {(row["device_type"], row["condition"]): row["q"] for row in rows}
     categories = categories_of(known, {t for t, _c in grid})
-    conditions = categories_of(appendix.CONDITIONS, {c for _t, c in grid})
+    conditions = categories_of(choices_of(campaign, sheet, "condition"), {c for _t, c in grid})
     series = []
     for condition in conditions:
         stored = None if condition.value == NONE else (condition.value or condition.label)
@@ -230,12 +241,12 @@ def computers(assignments: QuerySet[Assignment]) -> QuerySet[EndDevice]:
     return rows_of(EndDevice, assignments).filter(device_type__in=COMPUTERS)
 
 
-def computers_by_os(assignments: QuerySet[Assignment]) -> Chart:
+def computers_by_os(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
     rows = computers(assignments).order_by().values("os").annotate(q=Coalesce(Sum("quantity"), 0))
     counts = {row["os"]: row["q"] for row in rows}
     return one_series(
         "computer_os", _("Computers by operating system"), "bar", _("Computers"), counts,
-        appendix.OPERATING_SYSTEMS,
+        choices_of(campaign, "B05", "os"),
     )  # fmt: skip
 
 
@@ -482,16 +493,15 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
 # --- software --------------------------------------------------------------------------------------
 
 
-def software(assignments: QuerySet[Assignment], column: str) -> Chart:
+def software(assignments: QuerySet[Assignment], column: str, campaign: Campaign) -> Chart:
     """B04 rows by category or by security level (a count of systems: B04 has no quantity)."""
     rows = rows_of(Software, assignments).order_by().values(column).annotate(n=Count("pk"))
     counts = {row[column]: row["n"] for row in rows}
+    known = choices_of(campaign, "B04", column)
     if column == "category":
         return one_series(
-            "software_category", _("Platforms and software by category"), "bar", _("Systems"), counts,
-            appendix.CATEGORIES,
+            "software_category", _("Platforms and software by category"), "bar", _("Systems"), counts, known
         )  # fmt: skip
     return one_series(
-        "software_security", _("Platforms and software by security level"), "bar", _("Systems"), counts,
-        appendix.SECURITY_LEVELS,
+        "software_security", _("Platforms and software by security level"), "bar", _("Systems"), counts, known
     )  # fmt: skip

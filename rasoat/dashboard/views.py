@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from rasoat.appendix.declaration import get_appendix
 from rasoat.campaigns.models import Assignment, Campaign
-from rasoat.dashboard import assessed, drilldown, figures
+from rasoat.dashboard import assessed, columns, drilldown, figures
 from rasoat.dashboard.charts import Chart
 from rasoat.dashboard.forms import DashboardFilterForm, apply_filters, filter_options
+from rasoat.inventory import storage
 
 PERM = "dashboard:view"
 LATE_LIMIT = 20
@@ -59,16 +61,16 @@ def compute(assignments: QuerySet[Assignment], campaign: Campaign, today) -> dic
         "charts": {
             "status": progress.status_chart(),
             "timeliness": progress.timeliness_chart(),
-            "devices_B03": figures.devices(assignments, "B03"),
-            "devices_B05": figures.devices(assignments, "B05"),
-            "computer_os": figures.computers_by_os(assignments),
+            "devices_B03": figures.devices(assignments, "B03", campaign),
+            "devices_B05": figures.devices(assignments, "B05", campaign),
+            "computer_os": figures.computers_by_os(assignments, campaign),
             "computer_age": figures.computers_by_age(assignments, campaign),
             "computer_support": support.chart,
             "tslcd": figures.tslcd(assignments),
             "bandwidth_internet": internet.chart,
             "bandwidth_tslcd": tslcd_bandwidth.chart,
-            "software_category": figures.software(assignments, "category"),
-            "software_security": figures.software(assignments, "security_level"),
+            "software_category": figures.software(assignments, "category", campaign),
+            "software_security": figures.software(assignments, "security_level", campaign),
         },
     }
     if assessed.available():
@@ -84,7 +86,7 @@ def compute(assignments: QuerySet[Assignment], campaign: Campaign, today) -> dic
 
 
 def _link(campaign: Campaign, filters: dict, figure: str, value: str | None, **more) -> str | None:
-    if value is None or figure not in drilldown.FIGURES:
+    if value is None or (figure not in drilldown.FIGURES and figure != drilldown.COLUMN):
         return None
     params = {**filters, "figure": figure, "value": value, **{k: v for k, v in more.items() if v}}
     return f"{reverse('dashboard_drilldown', args=[campaign.code])}?{urlencode(params)}"
@@ -109,9 +111,11 @@ def dashboard(request, code: str):
     campaign = get_object_or_404(Campaign, code=code)
     form, filters, _communes = _filters(request)
     today = timezone.localdate()
-    context = compute(scoped_assignments(request.user, campaign, filters), campaign, today)
+    scoped = scoped_assignments(request.user, campaign, filters)
+    context = compute(scoped, campaign, today)
     for chart in context["charts"].values():
         _attach_links(chart, campaign, filters)
+    context["column_counts"] = _column_counts(scoped, campaign, filters, request.GET.get(columns.PARAM))
     if "assessment" in context:
         # The assessment's tables are drawn from their own rows, in the order of the charts' categories.
         for table in [context["assessment"]["findings"], *context["assessment"]["scores"]]:
@@ -133,6 +137,21 @@ def dashboard(request, code: str):
     return render(request, "dashboard/dashboard.html", context)
 
 
+def _column_counts(scoped, campaign: Campaign, filters: dict, requested: str | None):
+    """The "Thống kê theo cột" section: the chosen column's counts, each label linked to its rows."""
+    counted = columns.compute(scoped, campaign, requested)
+    if counted is None:
+        return None
+    links = [
+        _link(campaign, filters, drilldown.COLUMN, line.value, column=counted.ref) for line in counted.lines
+    ]
+    for line, link in zip(counted.lines, links, strict=True):
+        line.link = link
+    counted.chart.links = [links]
+    counted.chart.total_links = links
+    return counted
+
+
 def _attribute(obj, path: str):
     """A dotted attribute of a row ("score.overall"), from the fixed paths of drilldown.FIGURES."""
     for name in path.split("."):
@@ -149,6 +168,15 @@ def _active_filters(form: DashboardFilterForm, filters: dict) -> list[tuple[str,
     return active
 
 
+def _row_link(campaign: Campaign, sheet, row) -> str:
+    """The entry page of the row's sheet for its unit, at the row for a table."""
+    unit_id = row.assignment.unit_id
+    if sheet.code == storage.GENERAL:
+        return reverse("entry_general", args=[campaign.code, unit_id])
+    url = reverse("entry_sheet", args=[campaign.code, unit_id, sheet.code])
+    return f"{url}#row-{row.pk}" if sheet.repeating else url
+
+
 @login_required
 def dashboard_drilldown(request, code: str):
     """The units or sheet rows behind one number of the dashboard (same scope, same filters)."""
@@ -156,7 +184,12 @@ def dashboard_drilldown(request, code: str):
     campaign = get_object_or_404(Campaign, code=code)
     form, filters, communes = _filters(request)
     selection = drilldown.select(
-        request.GET.get("figure"), request.GET.get("value"), request.GET.get("condition"), campaign, communes
+        request.GET.get("figure"),
+        request.GET.get("value"),
+        request.GET.get("condition"),
+        campaign,
+        communes,
+        column=request.GET.get(columns.PARAM),
     )
     if selection is None:
         raise Http404
@@ -167,12 +200,20 @@ def dashboard_drilldown(request, code: str):
     paginator.count = summary["rows"]  # counted with the total quantity: no second count query
     page = paginator.get_page(request.GET.get("page"))
     source = selection.figure.source
-    headers = drilldown.sheet_headers(source) if source in drilldown.SHEET_COLUMNS else []
+    headers, sheet = [], None
+    if source not in (drilldown.UNITS, drilldown.FINDINGS):
+        counted = selection.countable.column.key if selection.countable else None
+        headers = drilldown.sheet_headers(campaign, source, counted)
+        sheet = get_appendix(campaign.appendix_version).sheet(source)
     if source == drilldown.UNITS:
         figures.attach_contacts(list(page))
     for row in page:
-        row.shown = [getattr(row, key) for key, _header in headers]
-        row.extra = [_attribute(row, path) for path, _header in selection.figure.extra]
+        if headers:
+            # A page of records read through storage: a version's columns may live in `extra`.
+            values = storage.read_values(row, sheet)
+            row.shown = [values.get(key) for key, _header in headers]
+            row.link = _row_link(campaign, sheet, row)
+        row.extra_cells = [_attribute(row, path) for path, _header in selection.figure.extra]
     return render(
         request,
         "dashboard/drilldown.html",
@@ -183,6 +224,7 @@ def dashboard_drilldown(request, code: str):
             "selection": selection,
             "source": source,
             "headers": headers,
+            "repeating": bool(headers) and sheet.repeating,
             "active_filters": _active_filters(form, filters),
             "page": page,
             "summary": summary,

@@ -78,7 +78,7 @@ def internet_bandwidth(assignments: QuerySet[Assignment]) -> Decimal:
     return result["mbps"]
 
 
-def links_by_type(assignments: QuerySet[Assignment]) -> tuple[list[dict], dict]:
+def links_by_type(assignments: QuerySet[Assignment], appendix: Appendix) -> tuple[list[dict], dict]:
     """Per link type: units, lines, bandwidth (Mbps × lines), lines not adequate; and the totals."""
     rows = list(
         rows_of(NetworkLink, assignments)
@@ -90,7 +90,7 @@ def links_by_type(assignments: QuerySet[Assignment]) -> tuple[list[dict], dict]:
             inadequate=total("quantity", Q(adequacy=NOT_ADEQUATE)),
         )
     )
-    rows = ordered(rows, "link_type", LINK_TYPES)
+    rows = ordered(rows, "link_type", appendix.sheet("B02").column("link_type").choices)
     totals = _sum_rows(rows, ("lines", "mbps", "inadequate"))
     totals["units"] = rows_of(NetworkLink, assignments).aggregate(n=Count("assignment", distinct=True))["n"]
     return rows, totals

@@ -15,6 +15,7 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.orgs.models import Block, Level, Unit
 from rasoat.orgs.text import fold
 from rasoat.reports import figures, heading
+from rasoat.reports.context.annex import added_statistics
 from rasoat.reports.context.common import (
     BASE_TITLE,
     SCORE_FIELDS,
@@ -167,7 +168,7 @@ def province_context(campaign: Campaign, today: datetime.date) -> dict[str, Any]
     assignments = Assignment.objects.filter(campaign=campaign)
     received = assignments.filter(status__in=figures.RECEIVED)
     state = computers_context(received, campaign, appendix)
-    links, link_totals = figures.links_by_type(received)
+    links, link_totals = figures.links_by_type(received, appendix)
     software, software_totals = figures.software_by_category(received, appendix)
     proposals, proposal_totals = figures.proposals_by_area(received, appendix)
     summary = findings_summary(received)
@@ -232,6 +233,7 @@ def province_context(campaign: Campaign, today: datetime.date) -> dict[str, Any]
             "total": {k: fmt(v) for k, v in software_totals.items()},
         },
         "devices": devices_context(received, appendix),
+        "added": added_statistics(received, appendix),
     }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from rasoat.appendix.declaration import get_appendix
 from rasoat.assessment.models import UnitScore
 from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.models import GeneralInfo
 from rasoat.orgs.models import Block, Kind, Unit
 from rasoat.reports import figures, heading
+from rasoat.reports.context.annex import added_statistics, unit_values
 from rasoat.reports.context.common import (
     BASE_TITLE,
     SCORE_FIELDS,
@@ -54,6 +56,7 @@ def unit_context(assignment: Assignment, today: datetime.date) -> dict[str, Any]
         **state_sections(only, campaign),
         "scores": [scores_row(score)] if score else [],
         "findings": unit_findings(assignment),
+        "added": unit_values(assignment, get_appendix(campaign.appendix_version)),
     }
 
 
@@ -127,6 +130,7 @@ def commune_context(campaign: Campaign, commune: Unit, today: datetime.date) -> 
             if u["assignment_id"] in scores
         ],
         "findings": {"summary": findings_summary(assignments)},
+        "added": added_statistics(assignments, get_appendix(campaign.appendix_version)),
         "unit_texts": [
             {
                 "name": clean(u["name"]),
