@@ -206,7 +206,7 @@ def fill(
 
 
 def read_back(content: bytes, name: str) -> list[list]:
-    return dict((n, r) for n, r, _v in sheets_of(content))[name]
+    return {n: r for n, r, _v in sheets_of(content)}[name]
 
 
 def run(command: str, *args) -> tuple[Any, int]:
@@ -281,7 +281,7 @@ def test_a_version_made_as_data_goes_the_whole_way(accepted_2026_1, lc_campaign,
         f"{PROVIDER_HEADER}" in b02[1] and "Vị trí lắp đặt" not in read_back(template, "Thiết bị hạ tầng")[1]
     )
     general = read_back(template, "Thông tin chung")
-    assert ["12a", "Số cán bộ được trang bị máy tính riêng"] == general[14][:2]
+    assert general[14][:2] == ["12a", "Số cán bộ được trang bị máy tính riêng"]
 
     # 3. Filled: the new columns and sheets, one date typed as a date, one as text, one impossible.
     filled_rows = {
@@ -401,7 +401,7 @@ def test_a_version_made_as_data_goes_the_whole_way(accepted_2026_1, lc_campaign,
     # 8. The consolidated export: new columns and sheets, each row with the unit's columns.
     export = tmp_path / "tong-hop.xlsx"
     write_consolidated(lc_campaign, Assignment.objects.filter(campaign=lc_campaign), str(export))
-    exported = dict((n, r) for n, r, _v in sheets_of(export.read_bytes()))
+    exported = {n: r for n, r, _v in sheets_of(export.read_bytes())}
     header = exported[TRAINING][0]
     assert header[:6] == ["Mã đơn vị", "Tên cơ quan, đơn vị", "Khối", "Cấp", "Xã, phường", "STT"]
     assert header[6:] == [c.header for c in appendix.sheet("B07").data_columns]
