@@ -17,6 +17,7 @@ from rasoat.appendix.spec import FIRST_YEAR
 from rasoat.appendix.v2026_1 import APPENDIX as BASE
 from rasoat.xlsx_text import write_text
 
+INSTRUCTIONS_SHEET = "Hướng dẫn"
 NEW_MARK = " (mới)"
 """Appended to a column's header in the column guide when 2026.1 does not have that column."""
 
@@ -227,8 +228,6 @@ def write_instructions(
     b, campaign, heading: str, commune_units: Sequence[UnitInfo] | None, unit_header: str
 ) -> None:
     """The `Hướng dẫn` sheet into the template builder `b` (its book, formats and context)."""
-    from rasoat.workbooks.template import INSTRUCTIONS_SHEET
-
     ws = b.book.add_worksheet(INSTRUCTIONS_SHEET)
     widths = (24, 36, 9, 64)
     for col, width in enumerate(widths):

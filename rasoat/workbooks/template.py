@@ -1,19 +1,27 @@
 """The appendix workbook a unit (or a commune) downloads, fills in offline and uploads again.
 
-Everything comes from the appendix declaration: sheet names, headers (required ones marked `*`),
-dropdowns, number and year limits, the help shown when a cell is selected. The layout is the
-contract of PHU_LUC.md ("The workbook") that `reader.py` reads back:
+Everything comes from the campaign's appendix version: sheet names, headers (required ones marked
+`*`), dropdowns, number, year and date limits, the help shown when a cell is selected, and the
+instructions (`instructions.py`, which also list what the version adds to 2026.1). The layout is
+the contract of PHU_LUC.md ("The workbook") that `reader.py` reads back:
 
-- sheet order `Hướng dẫn`, B01…B06 (named by their titles), the hidden `_meta` (column A key,
-  column B value: appendix_version, campaign, unit, kind, generated_at), then the hidden `_lists`
-  holding the dropdown lists that cannot be written inline;
-- B01: a title row, a header row, then one line per field: `#` in column A, the label in column B,
-  the value in column C (the unit code locked and grey);
-- B02–B06: a title row naming the sheet and the unit, one header row (frozen), then data.
+- sheet order `Hướng dẫn`, then the version's sheets in its order (B01…B06 and any it adds), each
+  named by its title as Excel allows (`matching.sheet_name`: at most 31 characters, no []:*?/\\),
+  the hidden `_meta` (column A key, column B value: appendix_version, campaign, unit, kind,
+  generated_at), then the hidden `_lists` holding the dropdown lists that cannot be written inline;
+- a label/value sheet (B01, or one a version adds): a title row, a header row, then one line per
+  field: `#` in column A (a number, or text such as "12a" for a line a version inserted), the label
+  in column B, the value in column C (the unit code locked and grey);
+- a table (B02–B06, or one a version adds): a title row naming the sheet and the unit, one header
+  row (frozen), then data. A date column is formatted dd/mm/yyyy and checked as a date.
 
 A commune workbook (`write_commune_template`) has the same sheets for the commune's units: B01 with
-one value column per unit, B02–B06 with a "Mã đơn vị" column right after STT (`COMMUNE_LAYOUT`),
-the layout `reader.py` documents and reads.
+one value column per unit, tables with a "Mã đơn vị" column right after STT (`COMMUNE_LAYOUT`); an
+added label/value sheet gets a first line "Mã đơn vị" naming each column's unit, as B01 has. This
+is the layout `reader.py` documents and reads.
+
+`write_appendix_template` makes the blank workbook of a version without a campaign (the appendix
+editor's preview download).
 
 Text is always written with `write_string`, so a model name such as "=SUM(A1)" or "-5V" stays
 text and never becomes a formula. The workbook is built in memory with XlsxWriter.
@@ -35,7 +43,7 @@ from rasoat.appendix.declaration import Appendix, Column, ColumnType, Context, S
 from rasoat.appendix.normalize import FIRST_DATE, LAST_DATE, describe_expected
 from rasoat.appendix.spec import FIRST_YEAR
 from rasoat.workbooks.error_workbook import write_error_workbook
-from rasoat.workbooks.instructions import write_instructions
+from rasoat.workbooks.instructions import INSTRUCTIONS_SHEET, write_instructions
 from rasoat.workbooks.reading.matching import sheet_name
 from rasoat.xlsx_text import new_workbook, write_comment, write_text
 
@@ -52,7 +60,6 @@ __all__ = [
     "write_unit_template",
 ]
 
-INSTRUCTIONS_SHEET = "Hướng dẫn"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 META_KEYS = ("appendix_version", "campaign", "unit", "kind", "generated_at")
