@@ -357,3 +357,27 @@ def test_entry_form_asks_a_date_with_the_date_input_and_reads_both_forms(assignm
     assert not refused.saved and "không có trên lịch" in refused.errors[0].message
     plan = RecordForm(appendix.sheet("B08"))
     assert 'type="date"' in str(plan["approved_on"]) and 'type="date"' not in str(plan["plan_number"])
+
+
+def test_a_2026_1_workbook_is_read_for_the_version_hidden_column_skipped_silently(assignment):
+    """A clerk's workbook of last year's layout: old B02 header, the hidden B03 column, no new sheets."""
+    original = get_appendix("2026.1")
+    data = data_for(assignment.unit)
+    layout = [("Thông tin chung", general_rows(original, data["B01"]))]
+    layout += [
+        (sheet.title, sheet_rows(original, sheet.code, data[sheet.code]))
+        for sheet in original.repeating_sheets
+    ]
+    assert any(row.get("location") for row in data["B03"])
+    result = read_unit_workbook(xlsx_bytes(layout), "nam-ngoai.xlsx", assignment)
+    assert result.errors == [] and result.unknown_columns == []
+    unit = result.units[0]
+    assert all("location" not in row for row in unit.data["B03"]) and len(unit.data["B03"]) == len(
+        data["B03"]
+    )
+    # The added sheets are missing: a warning each, and they will be empty.
+    missing = [w for w in result.warnings if w.sheet_code in ("B07", "B08")]
+    assert [(w.sheet_code, w.row) for w in missing] == [("B07", None), ("B08", None)]
+    assert unit.data["B07"] == [] and unit.data["B08"] == dict.fromkeys(
+        get_appendix(VERSION).sheet("B08").keys
+    )

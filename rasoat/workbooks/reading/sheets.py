@@ -381,8 +381,11 @@ def _matches(row: list[Any], sheet: Sheet) -> tuple[int, int]:
     return len(matched), texts
 
 
-def find_header(rows: list[list[Any]], sheet: Sheet) -> Header | None:
-    """The header of a table sheet, or None when no row holds at least two of its headers."""
+def find_header(rows: list[list[Any]], sheet: Sheet, ignored: frozenset[str] = frozenset()) -> Header | None:
+    """The header of a table sheet, or None when no row holds at least two of its headers.
+
+    `ignored` are header keys read as nothing, without calling them unknown: the columns the version
+    hides, which a workbook made from an earlier version still carries."""
     best, best_count = None, MIN_HEADER_MATCHES - 1
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         count, _texts = _matches(row, sheet)
@@ -431,7 +434,7 @@ def find_header(rows: list[list[Any]], sheet: Sheet) -> Header | None:
                     header.code_col = j
                 placed = True
                 break
-            if key in _NAME_KEYS:
+            if key in _NAME_KEYS or key in ignored:
                 placed = True
                 break
         if not placed and texts:
@@ -446,10 +449,13 @@ def read_table(
     routing: Routing,
     cleaner: SheetCleaner,
     collector: Collector,
+    hidden: tuple[Column, ...] = (),
 ) -> SheetSummary:
-    """Read a repeating sheet's rows into each target's data; issues go to `collector`."""
+    """Read a repeating sheet's rows into each target's data; issues go to `collector`. The columns
+    of `hidden` (those the version hides) are skipped silently."""
     summary = SheetSummary(sheet, file_sheet)
-    header = find_header(rows, sheet)
+    ignored = frozenset(header_key(text) for column in hidden for text in column.header_texts)
+    header = find_header(rows, sheet, ignored - set(_headers(sheet)))
     if header is None:
         required = ", ".join(f'"{c.header}"' for c in sheet.data_columns if c.required)
         collector.sheet_issue(

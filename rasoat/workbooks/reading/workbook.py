@@ -140,8 +140,11 @@ def _read(workbook: CalamineWorkbook, filename: str, scope: Scope) -> WorkbookIm
             continue
         rows = _calamine(lambda code=sheet.code: loaded.pop(code).to_python(skip_empty_area=False), filename)
         cleaner = SheetCleaner(sheet, context)
-        reader = read_table if sheet.repeating else read_general
-        summaries.append(reader(rows, sheet, name, scope.routing, cleaner, collector))
+        if sheet.repeating:
+            hidden = appendix.hidden.get(sheet.code, ())
+            summaries.append(read_table(rows, sheet, name, scope.routing, cleaner, collector, hidden))
+        else:
+            summaries.append(read_general(rows, sheet, name, scope.routing, cleaner, collector))
         del rows
     limits.check_rows(sum(s.rows for s in summaries if s.sheet.repeating), filename)
     return _result(scope, summaries, collector)
