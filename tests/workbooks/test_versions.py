@@ -50,6 +50,7 @@ SOURCE_HEADER = "Nguồn trang bị"
 SOURCES = ("Đơn vị tự mua sắm", "Tỉnh cấp", "Chương trình, dự án", "Tài trợ", "Khác")
 NEW_DEVICE = "Máy lấy số tự động"
 PROVIDER_HEADER = "Doanh nghiệp cung cấp dịch vụ"
+CONTACT_LABEL = "Họ và tên người đầu mối rà soát"
 
 
 # --- the versions -----------------------------------------------------------------------------------
@@ -94,11 +95,14 @@ def version_definition() -> dict:
         i for i, c in enumerate(choices) if c["list"] == "b05_device_type" and c["label"].startswith("Khác")
     )
     choices.insert(other, {"list": "b05_device_type", "label": NEW_DEVICE})
-    # B02: a relabelled header (the old one stays accepted); B03: a hidden column.
+    # B02 and B01: a relabelled header and line (the old ones stay accepted); B03: a hidden column.
     for row in columns:
         if (row["sheet"], row["key"]) == ("B02", "provider"):
             row["old_headers"] = [row["header"]]
             row["header"] = PROVIDER_HEADER
+        if (row["sheet"], row["key"]) == ("B01", "contact_name"):
+            row["old_headers"] = [row["header"]]
+            row["header"] = CONTACT_LABEL
         if (row["sheet"], row["key"]) == ("B03", "location"):
             row["hidden"] = True
     # B01: a line after line 12.

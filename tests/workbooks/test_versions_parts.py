@@ -372,6 +372,8 @@ def test_a_2026_1_workbook_is_read_for_the_version_hidden_column_skipped_silentl
     result = read_unit_workbook(xlsx_bytes(layout), "nam-ngoai.xlsx", assignment)
     assert result.errors == [] and result.unknown_columns == []
     unit = result.units[0]
+    # B01's relabelled line is found under its 2026.1 label.
+    assert unit.data["B01"]["contact_name"] == data["B01"]["contact_name"] is not None
     assert all("location" not in row for row in unit.data["B03"]) and len(unit.data["B03"]) == len(
         data["B03"]
     )
