@@ -89,10 +89,13 @@ def _steps(appendix: Appendix, year: int) -> list[str]:
         "nào đơn vị không có gì để kê khai thì để trống.",
     ]
     if forms:
-        steps.append(
-            f"Biểu {_codes(forms)}: điền vào cột C, bên phải từng nội dung. Tên, mã, khối, cấp của đơn vị "
-            "đã được điền sẵn. Ô Mã đơn vị (màu xám) không được sửa."
+        identity = (
+            f" Ở biểu {forms[0].code}, tên, mã, khối, cấp của đơn vị đã được điền sẵn. Ô Mã đơn vị (màu xám) "
+            "không được sửa."
+            if forms[0].has_column("unit_code")
+            else ""
         )
+        steps.append(f"Biểu {_codes(forms)}: điền vào cột C, bên phải từng nội dung.{identity}")
     if tables:
         steps.append(
             f"Biểu {_codes(tables)}: mỗi dòng kê khai một mục (một đường truyền, một loại thiết bị, một "

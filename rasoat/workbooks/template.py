@@ -156,7 +156,8 @@ class _Builder:
         self.book = new_workbook(self.output)
         self.book.set_properties({"title": "Phụ lục rà soát", "author": "rasoat", "company": "rasoat"})
         self._lists: dict[tuple[str, ...], str] = {}
-        self._names: set[str] = set()
+        # The service sheets' names are taken first: a sheet titled like one of them gets its code.
+        self._names: set[str] = {INSTRUCTIONS_SHEET.casefold(), META_SHEET.casefold(), LISTS_SHEET.casefold()}
         book = self.book
         self.title = book.add_format({"bold": True, "font_size": 13})
         self.bold = book.add_format({"bold": True})
