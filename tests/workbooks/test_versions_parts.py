@@ -19,7 +19,7 @@ from rasoat.campaigns.services import create_campaign
 from rasoat.inventory import services
 from rasoat.inventory.data import unit_data
 from rasoat.inventory.forms import DateInput, RecordForm, initial_for
-from rasoat.inventory.models import CustomRow
+from rasoat.inventory.models import CustomRow, EndDevice
 from rasoat.orgs.models import Unit
 from rasoat.workbooks.error_workbook import LIST_SHEET, write_error_workbook
 from rasoat.workbooks.export import write_consolidated
@@ -383,3 +383,31 @@ def test_a_2026_1_workbook_is_read_for_the_version_hidden_column_skipped_silentl
     assert unit.data["B07"] == [] and unit.data["B08"] == dict.fromkeys(
         get_appendix(VERSION).sheet("B08").keys
     )
+
+
+def test_entry_tables_show_added_columns_and_sheets_with_dates_day_first(assignment):
+    """The table pages read values through storage: an added column (in `extra`) and an added sheet
+    (CustomRow) are shown, dates as typed (dd/mm/yyyy), and a row is added through the page."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for, make_user
+
+    services.write_unit_data(assignment, version_data(assignment))
+    device = EndDevice.objects.filter(assignment=assignment).order_by("position").first()
+    saved = services.save_record(
+        assignment, "B05", {**unit_data(assignment)["B05"][0], "source": "Tài trợ"}, row_id=device.pk
+    )
+    assert saved.saved
+    client = client_for(make_user("bien_tap_vien", "editor", "X.03445"))
+    args = [assignment.campaign.code, assignment.unit_id]
+    created = client.post(
+        reverse("entry_row_create", args=[*args, "B07"]),
+        {"course": "Lớp kỹ năng số", "started_on": "2026-03-15", "organiser_phone": "0912 345 678"},
+    )
+    assert created.status_code in (200, 302)
+    page = client.get(reverse("entry_sheet", args=[*args, "B07"]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Lớp kỹ năng số" in html and "15/03/2026" in html
+    assert "Ngày khai giảng" in html and "0912345678" in html
+    devices = client.get(reverse("entry_sheet", args=[*args, "B05"])).content.decode()
+    assert "Nguồn trang bị" in devices and "Tài trợ" in devices
