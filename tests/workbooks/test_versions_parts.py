@@ -411,3 +411,18 @@ def test_entry_tables_show_added_columns_and_sheets_with_dates_day_first(assignm
     assert "Ngày khai giảng" in html and "0912345678" in html
     devices = client.get(reverse("entry_sheet", args=[*args, "B05"])).content.decode()
     assert "Nguồn trang bị" in devices and "Tài trợ" in devices
+
+
+def test_entry_page_of_an_added_form_sheet_asks_its_date_with_a_date_input(assignment):
+    from django.urls import reverse
+
+    from tests.conftest import client_for, make_user
+
+    client = client_for(make_user("bien_tap_vien", "editor", "X.03445"))
+    url = reverse("entry_sheet", args=[assignment.campaign.code, assignment.unit_id, "B08"])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and re.search(r'<input type="date" name="approved_on"', html)
+    client.post(url, {"plan_approved": "Có", "approved_on": "2026-01-05", "version": "0"})
+    assert unit_data(assignment)["B08"]["approved_on"] == "2026-01-05"
+    assert 'value="2026-01-05"' in client.get(url).content.decode()
