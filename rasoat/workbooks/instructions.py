@@ -36,14 +36,16 @@ def text_lines(text: str, width: float) -> int:
 
 @dataclass(frozen=True)
 class Novelties:
-    """What a version has that 2026.1 has not: sheets, columns (by sheet), relabelled headers."""
+    """What a version has that 2026.1 has not: sheets, columns (by sheet), relabelled headers, and
+    labels added to the choices of a column both have."""
 
     sheets: tuple[Sheet, ...]
     columns: tuple[tuple[Sheet, Column], ...]
     relabelled: tuple[tuple[Sheet, str, Column], ...]
+    choices: tuple[tuple[Sheet, Column, tuple[str, ...]], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.sheets or self.columns or self.relabelled)
+        return bool(self.sheets or self.columns or self.relabelled or self.choices)
 
     def is_new(self, sheet: Sheet, column: Column) -> bool:
         return any(s.code == sheet.code and c.key == column.key for s, c in self.columns) or any(
@@ -56,7 +58,7 @@ def novelties(appendix: Appendix) -> Novelties:
     the same code has no column of that key), and the 2026.1 headers it relabelled."""
     if appendix.version == BASE.version:
         return Novelties((), (), ())
-    sheets, columns, relabelled = [], [], []
+    sheets, columns, relabelled, choices = [], [], [], []
     for sheet in appendix:
         if not BASE.has_sheet(sheet.code):
             sheets.append(sheet)
@@ -65,9 +67,15 @@ def novelties(appendix: Appendix) -> Novelties:
         for column in sheet.data_columns:
             if not base.has_column(column.key):
                 columns.append((sheet, column))
-            elif base.column(column.key).header != column.header:
-                relabelled.append((sheet, base.column(column.key).header, column))
-    return Novelties(tuple(sheets), tuple(columns), tuple(relabelled))
+                continue
+            before = base.column(column.key)
+            if before.header != column.header:
+                relabelled.append((sheet, before.header, column))
+            if column.type == ColumnType.CHOICE and before.type == ColumnType.CHOICE:
+                added = tuple(label for label in column.choices if label not in before.choices)
+                if added:
+                    choices.append((sheet, column, added))
+    return Novelties(tuple(sheets), tuple(columns), tuple(relabelled), tuple(choices))
 
 
 # --- the text ------------------------------------------------------------------------------------
@@ -163,6 +171,9 @@ def _novelty_lines(appendix: Appendix, found: Novelties) -> list[tuple[str, str]
                 "nhận).",
             )
         )
+    for sheet, column, labels in found.choices:
+        listed = ", ".join(f'"{label}"' for label in labels)
+        lines.append(("text", f'Biểu {sheet.code}, cột "{column.header}": thêm lựa chọn {listed}.'))
     return lines
 
 

@@ -150,6 +150,7 @@ def test_instructions_list_what_is_new_compared_with_2026_1(assignment, campaign
     assert 'Cột mới ở biểu B05: "Nguồn trang bị"' in text
     assert 'Cột mới ở biểu B01: "Số cán bộ được trang bị máy tính riêng"' in text
     assert '"Nhà cung cấp" nay ghi là "Doanh nghiệp cung cấp dịch vụ"' in text
+    assert 'Biểu B05, cột "Loại thiết bị": thêm lựa chọn "Máy lấy số tự động".' in text
     assert "Tệp có 8 biểu" in text and "Cột ngày" in text
     # The column guide marks the new columns, and lists no hidden one.
     assert "Nguồn trang bị (mới)" in text and "Ngày khai giảng (mới)" in text
