@@ -2,7 +2,7 @@
 
 Everything comes from the campaign's appendix version: the list of sheets, which kinds of columns
 it has (dates, years, choices), the column guide, and — for a version other than 2026.1 — what is
-new compared with 2026.1 (added sheets, added columns, relabelled headers), so a clerk who filled
+new compared with 2026.1 (added sheets, columns and choices, relabelled headers), so a clerk who filled
 last year's workbook sees at once what is asked this time.
 """
 
@@ -55,7 +55,8 @@ class Novelties:
 
 def novelties(appendix: Appendix) -> Novelties:
     """The sheets and columns of `appendix` that 2026.1 lacks (a column is new when 2026.1's sheet of
-    the same code has no column of that key), and the 2026.1 headers it relabelled."""
+    the same code has no column of that key), the 2026.1 headers it relabelled and the labels it
+    added to 2026.1's choice lists."""
     if appendix.version == BASE.version:
         return Novelties((), (), ())
     sheets, columns, relabelled, choices = [], [], [], []
