@@ -47,6 +47,10 @@ def insert_rows(
     )
     now = ops.adapt_datetimefield_value(timezone.now())
     head = [sheet.code] if custom else []
+    # The columns kept in `extra`, found once per sheet rather than per row: a 2026.1 sheet has none,
+    # and every row then shares one prepared empty document (10,000 rows of B05 in the benchmark).
+    untyped = [c for c in sheet.data_columns if not storage.is_typed(sheet.code, c)]
+    empty = extra_field.get_db_prep_value({}, connection)
     count = 0
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
@@ -56,7 +60,12 @@ def insert_rows(
                 # Carried-forward snapshots hold floats; store what a form save would store.
                 if isinstance(values[i], float):
                     values[i] = Decimal(str(values[i]))
-            extra = extra_field.get_db_prep_value(storage.extra_document(sheet, row), connection)
+            document = {
+                column.key: storage.to_json(column, row[column.key])
+                for column in untyped
+                if row.get(column.key) is not None
+            }
+            extra = extra_field.get_db_prep_value(document, connection) if document else empty
             batch.append([assignment_id, position, 1, carried_forward, now, extra, *head, *values])
             if len(batch) >= CHUNK:
                 cursor.executemany(sql, batch)

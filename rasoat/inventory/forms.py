@@ -6,6 +6,7 @@ as the Excel import. The issues it reports are then put back on the fields (`add
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +16,34 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rasoat.appendix.declaration import Column, ColumnType, Issue, Sheet
-from rasoat.appendix.normalize import format_number
+from rasoat.appendix.normalize import FIRST_DATE, LAST_DATE, format_number, normalize_value
 
 
 class TelInput(forms.TextInput):
     input_type = "tel"
+
+
+class DateInput(forms.TextInput):
+    """`<input type="date">`, its value ISO (yyyy-mm-dd) as the browser's date picker wants it.
+
+    A stored date is ISO already (`inventory.data.plain`); what the user typed in dd/mm/yyyy (a
+    browser without a picker) is shown back as ISO when it is a real date, so the picker opens on it.
+    """
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return value.isoformat()
+        text = super().format_value(value)
+        if text:
+            day, error = normalize_value(_DATE_COLUMN, text)
+            if error is None and day is not None:
+                return day.isoformat()
+        return text
+
+
+_DATE_COLUMN = Column("date", "date", ColumnType.DATE)
 
 
 def display_value(value: Any) -> str:
@@ -30,6 +54,8 @@ def display_value(value: Any) -> str:
         return str(value)
     if isinstance(value, int | float | Decimal):
         return format_number(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -48,6 +74,11 @@ def widget_for(column: Column) -> forms.Widget:
         return forms.TextInput(attrs={**attrs, "inputmode": "numeric"})
     if kind == ColumnType.DEC:
         return forms.TextInput(attrs={**attrs, "inputmode": "decimal"})
+    if kind == ColumnType.DATE:
+        # The browser's date picker (phones included) sends yyyy-mm-dd, which the normalisation reads;
+        # a browser without one shows a text box, where dd/mm/yyyy is read too (the placeholder says so).
+        limits = {"min": FIRST_DATE.isoformat(), "max": LAST_DATE.isoformat()}
+        return DateInput(attrs={**attrs, "placeholder": "dd/mm/yyyy", **limits})
     if kind == ColumnType.PHONE:
         return TelInput(attrs={**attrs, "autocomplete": "tel"})
     if kind == ColumnType.EMAIL:

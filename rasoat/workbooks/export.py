@@ -49,6 +49,7 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.inventory import storage
 from rasoat.inventory.models import ROW_MODELS
 from rasoat.orgs.models import Block, Level, Unit
+from rasoat.workbooks.reading.matching import sheet_name
 from rasoat.workbooks.xlsx import CONTENT_TYPE, DATETIME_FORMAT, new_workbook, write_cells, write_row
 
 __all__ = [
@@ -251,6 +252,7 @@ def consolidated_sheets(
         ),
     ]
     by_id = {unit.assignment_id: unit.cells for unit in units}
+    taken = {SUMMARY_SHEET.casefold(), STATUS_SHEET.casefold()}
     for sheet in appendix:
         if sheet.repeating:
             columns = sheet.data_columns
@@ -269,7 +271,7 @@ def consolidated_sheets(
             rows = _form_rows(sheet, columns, assignments, ids, by_id)
             header = (*UNIT_HEADERS, *(c.header for c in columns))
             widths = (*UNIT_WIDTHS, *(_width(c) for c in columns))
-        sheets.append(SheetExport(sheet.title, widths, rows, header))
+        sheets.append(SheetExport(_sheet_name(sheet, taken), widths, rows, header))
     return sheets
 
 
@@ -341,8 +343,20 @@ def _numbered_rows(by_id: dict[int, tuple], query: Iterable[tuple]) -> Iterator[
         yield cells + (number,) + row[1:]
 
 
+def _sheet_name(sheet, taken: set[str]) -> str:
+    """The sheet's title as the template names it (`matching.sheet_name`: what Excel allows), with the
+    sheet code in front when another sheet already took that name (two long titles alike)."""
+    name = sheet_name(sheet.title)
+    if name.casefold() in taken:
+        name = sheet_name(f"{sheet.code}. {sheet.title}")
+    taken.add(name.casefold())
+    return name
+
+
 def _width(column: Column) -> float:
     """A width that fits typical values; headers wrap within it."""
+    if column.type == ColumnType.DATE:
+        return 12
     if column.type == ColumnType.LONGTEXT:
         return 50
     if column.type == ColumnType.CHOICE:

@@ -11,10 +11,15 @@ How a workbook is read (PHU_LUC.md, "The workbook"):
 - Limits first (`limits`): size on disk, type by content, password protection, the zip's
   inflated size and compression ratio, then the sheets' rows and cells before their cells are
   converted. Each sheet is converted once (`to_python`); formulas count by their computed value.
+- Everything follows the campaign's appendix version: its sheets (those it adds included), its
+  headers and every earlier header it keeps (`Column.header_texts`: a relabelled column is still
+  read from an older workbook), its types (a date column takes a date cell, an Excel serial, or
+  text dd/mm/yyyy or yyyy-mm-dd).
 - Sheets are found by name, in any order, ignoring case, white space, the Unicode form and a
-  leading sheet code ("B05.", "Biểu 05 -"). `Hướng dẫn` is ignored; other sheets that are not
-  part of the appendix are ignored with a warning. A missing B01 is an error, a missing table
-  sheet a warning (it will be empty).
+  leading sheet code ("B05.", "Biểu 05 -"); by the title, by the name the template gives a long
+  title (31 characters), or by 2026.1's title of a sheet the version retitled. `Hướng dẫn` is
+  ignored; other sheets that are not part of the appendix are ignored with a warning. A missing
+  B01 is an error, any other missing sheet a warning (it will be empty).
 - `_meta` (hidden, written by the template) is a key/value table: column A the key, column B the
   value. Keys: `appendix_version`, `campaign` (campaign code), `unit` (the unit's code, or the
   commune's code for a commune workbook), `kind` ("unit" or "commune"), `generated_at` (ISO
@@ -31,7 +36,9 @@ The commune workbook (the layout `template.write_commune_template` writes and th
   labels in B); the line `Mã đơn vị` holds each unit's code in its own column to the right of
   the labels (C, D, E, ...); every other line holds that unit's value in the same column. The
   template also fills the prefilled lines (name, block, level) of each column.
-- B02–B06: the usual header plus a `Mã đơn vị` column (anywhere; the template puts it right
+- A label/value sheet a version added: like B01, one column per unit, named by a line `Mã đơn vị`
+  (the template writes it as the sheet's first line).
+- B02–B06 and added tables: the usual header plus a `Mã đơn vị` column (anywhere; the template puts it right
   after STT) routing each row to one of the commune's units. A `Tên đơn vị` (or `Tên cơ quan,
   đơn vị`) column may sit beside it for the reader's convenience; it is not read.
 - A row or a B01 column whose code is empty or not one of the commune's units assigned in the

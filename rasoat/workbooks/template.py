@@ -1,19 +1,27 @@
 """The appendix workbook a unit (or a commune) downloads, fills in offline and uploads again.
 
-Everything comes from the appendix declaration: sheet names, headers (required ones marked `*`),
-dropdowns, number and year limits, the help shown when a cell is selected. The layout is the
-contract of PHU_LUC.md ("The workbook") that `reader.py` reads back:
+Everything comes from the campaign's appendix version: sheet names, headers (required ones marked
+`*`), dropdowns, number, year and date limits, the help shown when a cell is selected, and the
+instructions (`instructions.py`, which also list what the version adds to 2026.1). The layout is
+the contract of PHU_LUC.md ("The workbook") that `reader.py` reads back:
 
-- sheet order `Hướng dẫn`, B01…B06 (named by their titles), the hidden `_meta` (column A key,
-  column B value: appendix_version, campaign, unit, kind, generated_at), then the hidden `_lists`
-  holding the dropdown lists that cannot be written inline;
-- B01: a title row, a header row, then one line per field: `#` in column A, the label in column B,
-  the value in column C (the unit code locked and grey);
-- B02–B06: a title row naming the sheet and the unit, one header row (frozen), then data.
+- sheet order `Hướng dẫn`, then the version's sheets in its order (B01…B06 and any it adds), each
+  named by its title as Excel allows (`matching.sheet_name`: at most 31 characters, no []:*?/\\),
+  the hidden `_meta` (column A key, column B value: appendix_version, campaign, unit, kind,
+  generated_at), then the hidden `_lists` holding the dropdown lists that cannot be written inline;
+- a label/value sheet (B01, or one a version adds): a title row, a header row, then one line per
+  field: `#` in column A (a number, or text such as "12a" for a line a version inserted), the label
+  in column B, the value in column C (the unit code locked and grey);
+- a table (B02–B06, or one a version adds): a title row naming the sheet and the unit, one header
+  row (frozen), then data. A date column is formatted dd/mm/yyyy and checked as a date.
 
 A commune workbook (`write_commune_template`) has the same sheets for the commune's units: B01 with
-one value column per unit, B02–B06 with a "Mã đơn vị" column right after STT (`COMMUNE_LAYOUT`),
-the layout `reader.py` documents and reads.
+one value column per unit, tables with a "Mã đơn vị" column right after STT (`COMMUNE_LAYOUT`); an
+added label/value sheet gets a first line "Mã đơn vị" naming each column's unit, as B01 has. This
+is the layout `reader.py` documents and reads.
+
+`write_appendix_template` makes the blank workbook of a version without a campaign (the appendix
+editor's preview download).
 
 Text is always written with `write_string`, so a model name such as "=SUM(A1)" or "-5V" stays
 text and never becomes a formula. The workbook is built in memory with XlsxWriter.
@@ -21,6 +29,7 @@ text and never becomes a formula. The workbook is built in memory with XlsxWrite
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,9 +40,11 @@ import xlsxwriter
 from django.utils import timezone
 
 from rasoat.appendix.declaration import Appendix, Column, ColumnType, Context, Sheet, UnitInfo, get_appendix
-from rasoat.appendix.normalize import describe_expected
+from rasoat.appendix.normalize import FIRST_DATE, LAST_DATE, describe_expected
 from rasoat.appendix.spec import FIRST_YEAR
 from rasoat.workbooks.error_workbook import write_error_workbook
+from rasoat.workbooks.instructions import INSTRUCTIONS_SHEET, write_instructions
+from rasoat.workbooks.reading.matching import sheet_name
 from rasoat.xlsx_text import new_workbook, write_comment, write_text
 
 __all__ = [
@@ -44,11 +55,11 @@ __all__ = [
     "CommuneLayout",
     "template_filename",
     "write_commune_template",
+    "write_appendix_template",
     "write_error_workbook",
     "write_unit_template",
 ]
 
-INSTRUCTIONS_SHEET = "Hướng dẫn"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 META_KEYS = ("appendix_version", "campaign", "unit", "kind", "generated_at")
@@ -64,6 +75,7 @@ _TITLE_MAX = 32
 _MESSAGE_MAX = 255
 _INLINE_LIST_MAX = 255
 
+DATE_FORMAT = "dd/mm/yyyy"
 _RED = "#C00000"
 _GREY = "#D9D9D9"
 _HEADER_FILL = "#DDEBF7"
@@ -91,21 +103,24 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column `width` characters wide (a generous estimate)."""
-    return max(1, -(-len(text) * 11 // int(width * 10)))
-
-
 def _plain_number(value: Any) -> int | float | None:
     """A limit as Excel shows it: 1024 rather than 1024.0, 0.5 as it is."""
     if value is None:
         return None
     number = Decimal(value)
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    """A stored date (ISO text in the dump shape, or a date) as a date; None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def template_filename(campaign_code: str, unit_code: str, *, prefilled: bool = False) -> str:
@@ -119,6 +134,7 @@ def _column_width(column: Column) -> float:
     if column.has_choices:
         width = max(width, min(max(len(c) for c in column.choices) + 3, 42))
     minimum = {
+        ColumnType.DATE: 12,
         ColumnType.TEXT: 18,
         ColumnType.LONGTEXT: 36,
         ColumnType.EMAIL: 24,
@@ -140,6 +156,8 @@ class _Builder:
         self.book = new_workbook(self.output)
         self.book.set_properties({"title": "Phụ lục rà soát", "author": "rasoat", "company": "rasoat"})
         self._lists: dict[tuple[str, ...], str] = {}
+        # The service sheets' names are taken first: a sheet titled like one of them gets its code.
+        self._names: set[str] = {INSTRUCTIONS_SHEET.casefold(), META_SHEET.casefold(), LISTS_SHEET.casefold()}
         book = self.book
         self.title = book.add_format({"bold": True, "font_size": 13})
         self.bold = book.add_format({"bold": True})
@@ -152,9 +170,20 @@ class _Builder:
         self.plain = book.add_format({})
         self.unlocked = book.add_format({"locked": False, "num_format": "@", "text_wrap": True})
         self.unlocked_number = book.add_format({"locked": False})
+        self.date = book.add_format({"num_format": DATE_FORMAT})
+        self.unlocked_date = book.add_format({"locked": False, "num_format": DATE_FORMAT})
         self.locked_grey = book.add_format({"locked": True, "bg_color": _GREY, "num_format": "@"})
         self.required_label = book.add_format({"text_wrap": True, "valign": "top", "font_color": _RED})
         self.label = book.add_format({"text_wrap": True, "valign": "top"})
+
+    def add_sheet(self, sheet: Sheet):
+        """The worksheet of an appendix sheet, named as the reader finds it (`matching.sheet_name`);
+        two titles that clip to the same 31 characters get the sheet code in front of the second."""
+        name = sheet_name(sheet.title)
+        if name.casefold() in self._names:
+            name = sheet_name(f"{sheet.code}. {sheet.title}")
+        self._names.add(name.casefold())
+        return self.book.add_worksheet(name)
 
     @staticmethod
     def printable(ws, *, landscape: bool, repeat_row: int | None = None) -> None:
@@ -208,6 +237,16 @@ class _Builder:
             options["input_message"] = _clip(
                 f"Nhập {describe_expected(column, self.context)}.{help_text}", _MESSAGE_MAX
             )
+        elif column.type == ColumnType.DATE:
+            options = {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": datetime.datetime.combine(FIRST_DATE, datetime.time()),
+                "maximum": datetime.datetime.combine(LAST_DATE, datetime.time()),
+                "input_message": _clip(
+                    f"Nhập {describe_expected(column, self.context)}.{help_text}", _MESSAGE_MAX
+                ),
+            }
         else:
             return None
         expected = (
@@ -251,12 +290,18 @@ class _Builder:
 
     # --- cells ---
 
-    def write_value(self, sheet, row: int, col: int, value: Any, cell_format=None) -> None:
-        """A stored value: numbers as numbers, everything else as a string (never a formula)."""
+    def write_value(self, sheet, row: int, col: int, value: Any, cell_format=None, column=None) -> None:
+        """A stored value: numbers as numbers, dates of a date column as dates, everything else as a
+        string (never a formula)."""
         if value is None or value == "":
             if cell_format is not None:
                 sheet.write_blank(row, col, None, cell_format)
             return
+        if column is not None and column.type == ColumnType.DATE:
+            day = _as_date(value)
+            if day is not None:
+                sheet.write_datetime(row, col, datetime.datetime.combine(day, datetime.time()), cell_format)
+                return
         if isinstance(value, bool):
             write_text(sheet, row, col, "Có" if value else "Không", cell_format)
         elif isinstance(value, int | float | Decimal):
@@ -286,19 +331,34 @@ def _general_values(target: _Target, sheet: Sheet) -> dict[str, Any]:
         "level": target.info.level,
     }
     for key, value in registry.items():
+        if not sheet.has_column(key):
+            continue  # a label/value sheet a version added has no identity lines
         if key == "unit_code" or values.get(key) in (None, ""):
             values[key] = value or None
     return values
 
 
+def _write_code_line(b: _Builder, ws, row: int, targets: list[_Target]) -> None:
+    """The "Mã đơn vị" line naming each value column's unit, for a commune workbook's label/value
+    sheet that does not declare that line itself (one a version added): the reader routes by it."""
+    write_text(ws, row, 1, f"{COMMUNE_LAYOUT.unit_header}*", b.required_label)
+    for index, target in enumerate(targets):
+        b.write_value(ws, row, 2 + index, target.info.code, b.locked_grey)
+        write_comment(ws, row, 2 + index, "Mã đơn vị do hệ thống cấp, không sửa.", {"x_scale": 1.5})
+
+
 def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets: list[_Target]) -> int:
-    """The label/value lines of B01 from `first_row`, one value column per target; returns the
-    row after the last line."""
+    """The label/value lines of a form sheet from `first_row`, one value column per target; returns
+    the row after the last line."""
     columns = sheet.data_columns
     values = [_general_values(t, sheet) for t in targets]
     for offset, column in enumerate(columns):
         row = first_row + offset
-        ws.write_number(row, 0, column.number or offset + 1, b.label)
+        number = column.number or offset + 1
+        if isinstance(number, str):
+            write_text(ws, row, 0, number, b.label)  # "12a": a line a version inserted after line 12
+        else:
+            ws.write_number(row, 0, number, b.label)
         write_text(ws, row, 1, column.marked_header, b.required_label if column.required else b.label)
         validation = None if column.read_only else b.validation(column)
         for index, target_values in enumerate(values):
@@ -308,8 +368,11 @@ def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets:
                 b.write_value(ws, row, col, value, b.locked_grey)
                 write_comment(ws, row, col, "Mã đơn vị do hệ thống cấp, không sửa.", {"x_scale": 1.5})
                 continue
-            fmt = b.unlocked_number if column.is_numeric else b.unlocked
-            b.write_value(ws, row, col, value, fmt)
+            if column.type == ColumnType.DATE:
+                fmt = b.unlocked_date
+            else:
+                fmt = b.unlocked_number if column.is_numeric else b.unlocked
+            b.write_value(ws, row, col, value, fmt, column)
             if validation:
                 ws.data_validation(row, col, row, col, validation)
         if column.type == ColumnType.LONGTEXT:
@@ -317,9 +380,10 @@ def _write_general_block(b: _Builder, ws, sheet: Sheet, first_row: int, targets:
     return first_row + len(columns)
 
 
-def _write_general(b: _Builder, sheet: Sheet, targets: list[_Target], title: str) -> None:
-    """B01: `#` in A, labels in B, one value column per unit from C (one for a unit workbook)."""
-    ws = b.book.add_worksheet(sheet.title)
+def _write_general(b: _Builder, sheet: Sheet, targets: list[_Target], title: str, commune: bool) -> None:
+    """A label/value sheet (B01, or one a version added): `#` in A, labels in B, one value column per
+    unit from C (one for a unit workbook)."""
+    ws = b.add_sheet(sheet)
     write_text(ws, TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 48)
@@ -330,7 +394,11 @@ def _write_general(b: _Builder, sheet: Sheet, targets: list[_Target], title: str
         write_text(ws, HEADER_ROW, 2 + index, heading, b.header)
         ws.set_column(2 + index, 2 + index, 48 if len(targets) == 1 else 30)
     ws.set_row(HEADER_ROW, 45 if len(targets) > 1 else None)
-    _write_general_block(b, ws, sheet, FIRST_DATA_ROW, targets)
+    first = FIRST_DATA_ROW
+    if commune and not sheet.has_column("unit_code"):
+        _write_code_line(b, ws, first, targets)
+        first += 1
+    _write_general_block(b, ws, sheet, first, targets)
     ws.freeze_panes(FIRST_DATA_ROW, 2)
     b.printable(ws, landscape=len(targets) > 1)
     # Protection is what makes the unit code's cell read-only; every value cell is unlocked.
@@ -347,7 +415,7 @@ def _write_table(
     """A repeating sheet: title row, header row (frozen), data, and checks on a generous range.
 
     `unit_codes` adds the commune layout's unit column (a dropdown of the codes)."""
-    ws = b.book.add_worksheet(sheet.title)
+    ws = b.add_sheet(sheet)
     write_text(ws, TITLE_ROW, 0, f"{sheet.code}. {sheet.title.upper()} — {title}", b.title)
     columns: list[Column | None] = list(sheet.columns)
     if unit_codes is not None:
@@ -364,12 +432,8 @@ def _write_table(
         else:
             write_text(ws, HEADER_ROW, col, column.marked_header, b.header)
             text_like = column.type in (ColumnType.TEXT, ColumnType.PHONE, ColumnType.EMAIL)
-            ws.set_column(
-                col,
-                col,
-                _column_width(column),
-                b.text if text_like else (b.text_wrap if column.type == ColumnType.LONGTEXT else None),
-            )
+            column_format = {ColumnType.LONGTEXT: b.text_wrap, ColumnType.DATE: b.date}.get(column.type)
+            ws.set_column(col, col, _column_width(column), b.text if text_like else column_format)
             validation = b.validation(column)
         if validation:
             ws.data_validation(FIRST_DATA_ROW, col, last_row, col, validation)
@@ -383,6 +447,8 @@ def _write_table(
                 b.write_value(ws, row, col, unit_code)
             elif column.row_number:
                 ws.write_number(row, col, index + 1)
+            elif column.type == ColumnType.DATE:
+                b.write_value(ws, row, col, record.get(column.key), b.date, column)
             else:
                 b.write_value(ws, row, col, record.get(column.key))
 
@@ -398,155 +464,54 @@ def _write_meta(b: _Builder, campaign_code: str, unit_code: str, commune: bool) 
     )
     for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True)):
         write_text(ws, row, 0, key)
-        write_text(ws, row, 1, value)
+        if value:
+            write_text(ws, row, 1, value)
     ws.set_column(0, 1, 28)
     ws.hide()
-
-
-# --- the instructions ---------------------------------------------------------------------------
-
-
-_STEPS = (
-    "1. Tệp có 6 biểu, mỗi biểu một trang: B01 Thông tin chung, B02 Kết nối mạng, B03 Thiết bị hạ tầng, "
-    "B04 Nền tảng, phần mềm, B05 Thiết bị đầu cuối, B06 Đề xuất nhu cầu. Điền lần lượt từng trang; trang "
-    "nào đơn vị không có gì để kê khai thì để trống.",
-    "2. Biểu B01: điền vào cột C, bên phải từng nội dung. Tên, mã, khối, cấp của đơn vị đã được điền sẵn. "
-    "Ô Mã đơn vị (màu xám) không được sửa.",
-    "3. Biểu B02 đến B06: mỗi dòng kê khai một mục (một đường truyền, một loại thiết bị, một phần mềm, "
-    "một đề xuất). Các thiết bị giống nhau (cùng loại, cùng model, cùng năm trang bị, cùng tình trạng) "
-    "ghi chung một dòng và ghi tổng số ở cột Số lượng. Cột STT có thể để trống.",
-    "4. Cột có dấu * ở tiêu đề là bắt buộc phải điền. Ở biểu B05, máy tính để bàn và máy tính xách tay "
-    "phải điền thêm cấu hình: CPU, RAM, loại ổ cứng, hệ điều hành, bản quyền hệ điều hành, phần mềm "
-    "phòng chống mã độc.",
-    "5. Cột có danh sách chọn: bấm vào ô rồi bấm mũi tên ở góc ô để chọn. Chỉ dùng các giá trị trong "
-    'danh sách; cột Có/Không chọn "Có" hoặc "Không".',
-    '6. Cột số: chỉ nhập số, không kèm đơn vị hay chữ (ghi 8, không ghi "8 GB"). Số thập phân dùng dấu '
-    "phẩy hoặc dấu chấm (0,5 hoặc 0.5). Không dùng dấu phân cách hàng nghìn (ghi 1000, không ghi 1.000).",
-    "7. Cột năm: ghi đủ 4 chữ số, từ {first_year} đến {year}.",
-    "8. Giữ nguyên tên các trang và dòng tiêu đề cột. Không thêm, xóa hoặc đổi tên cột; không xóa trang. "
-    'Dòng "Tổng cộng" (nếu có) và dòng trống được bỏ qua khi nhập.',
-    "9. Khi chọn một ô, Excel hiện hướng dẫn ngắn cho cột đó; bảng cuối trang này giải thích từng cột.",
-)
-_SENDING = (
-    'Đăng nhập hệ thống rasoat, mở trang nhập liệu của đơn vị, chọn "Tải lên tệp Excel" và chọn tệp này '
-    "(định dạng .xlsx, .xlsm, .xls hoặc .ods). Hệ thống kiểm tra toàn bộ tệp và liệt kê các lỗi theo biểu, "
-    'dòng, cột trước khi bạn xác nhận; có thể tải "tệp báo lỗi" với các ô sai được tô đỏ để sửa rồi tải '
-    'lên lại. Sau khi nhập, kiểm tra lại dữ liệu và bấm "Gửi báo cáo" trước ngày {deadline}.'
-)
-_COMMUNE = (
-    'Tệp này dùng cho các đơn vị của xã. Ở biểu B02 đến B06, cột "{header}" cho biết dòng thuộc đơn vị '
-    "nào: chọn mã trong danh sách. Ở biểu B01, mỗi đơn vị điền vào cột có tên của đơn vị đó."
-)
-
-
-def _instructions(campaign, heading: str, commune_units: Sequence[UnitInfo] | None, year: int) -> list:
-    """The clerk's instructions as (style, text) lines, in plain Vietnamese."""
-    contact = " — ".join(
-        part
-        for part in (
-            campaign.contact_division,
-            campaign.contact_person,
-            f"điện thoại {campaign.contact_phone}" if campaign.contact_phone else "",
-            f"thư điện tử {campaign.contact_email}" if campaign.contact_email else "",
-        )
-        if part
-    )
-    lines: list[tuple[str, str]] = [
-        ("title", "HƯỚNG DẪN ĐIỀN PHỤ LỤC RÀ SOÁT HẠ TẦNG, NỀN TẢNG, PHẦN MỀM, THIẾT BỊ ĐẦU CUỐI"),
-        ("info", f"Đợt rà soát: {campaign.code} — {campaign.title}"),
-        ("info", f"Căn cứ: {campaign.legal_basis}" if campaign.legal_basis else ""),
-        ("info", f"Đơn vị: {heading}"),
-        ("strong", f"Hạn gửi: {_date(campaign.deadline)}"),
-        ("info", f"Liên hệ khi cần hỗ trợ: {contact}" if contact else ""),
-        ("", ""),
-        ("heading", "Cách điền"),
-        *[("text", step.format(first_year=FIRST_YEAR, year=year)) for step in _STEPS],
-        ("", ""),
-        ("heading", "Cách gửi"),
-        ("text", _SENDING.format(deadline=_date(campaign.deadline))),
-    ]
-    if commune_units:
-        lines += [
-            ("", ""),
-            ("heading", "Tệp của cả xã"),
-            ("text", _COMMUNE.format(header=COMMUNE_LAYOUT.unit_header)),
-            *[("text", f"   {unit.code}: {unit.name}") for unit in commune_units],
-        ]
-    # An empty optional line (no legal basis, no contact) is dropped, not left as a gap.
-    return [line for line in lines if line[1] or not line[0]]
-
-
-def _write_instructions(
-    b: _Builder, campaign, heading: str, commune_units: Sequence[UnitInfo] | None
-) -> None:
-    ws = b.book.add_worksheet(INSTRUCTIONS_SHEET)
-    widths = (24, 36, 9, 64)
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    b.printable(ws, landscape=False)
-    styles = {"title": b.title, "strong": b.bold, "heading": b.bold}
-    row = 0
-    for style, text in _instructions(campaign, heading, commune_units, b.context.reference_year):
-        if text:
-            if style == "text":
-                # Merged cells do not grow with their text: give the row the lines it needs.
-                ws.merge_range(row, 0, row, 3, text, b.wrap)
-                ws.set_row(row, 15 * _lines(text, sum(widths)))
-            else:
-                write_text(ws, row, 0, text, styles.get(style, b.plain))
-        row += 1
-    row += 1
-    write_text(ws, row, 0, "Giải thích các cột", b.bold)
-    row += 1
-    for col, text in enumerate(("Biểu", "Cột", "Bắt buộc", "Cách nhập")):
-        write_text(ws, row, col, text, b.header)
-    for sheet in b.appendix:
-        for column in sheet.data_columns:
-            row += 1
-            how = describe_expected(column, b.context)
-            if column.read_only:
-                how = "Điền sẵn, không sửa."
-            elif column.prefilled:
-                how = f"Điền sẵn theo danh mục đơn vị; {how}."
-            else:
-                how = f"{how[0].upper()}{how[1:]}."
-            if column.help:
-                how = f"{how} {column.help}"
-            cells = (f"{sheet.code}. {sheet.title}", column.header, "Có" if column.required else "", how)
-            for col, text in enumerate(cells):
-                write_text(ws, row, col, text, b.wrap)
-            ws.set_row(row, 15 * max(_lines(text, width) for text, width in zip(cells, widths, strict=True)))
-    ws.activate()
 
 
 # --- entry points -------------------------------------------------------------------------------
 
 
-def _context(campaign) -> Context:
-    return Context.for_date(campaign.reference_date)
-
-
 def _build(
+    appendix: Appendix,
+    context: Context,
     campaign,
     heading: str,
     meta_unit: str,
     targets: list[_Target],
     commune: bool,
 ) -> bytes:
-    appendix = get_appendix(campaign.appendix_version)
-    b = _Builder(appendix, _context(campaign))
-    _write_instructions(b, campaign, heading, [t.info for t in targets] if commune else None)
+    """The workbook of `appendix`; `campaign` None for a preview (no campaign, no unit)."""
+    b = _Builder(appendix, context)
+    commune_units = [t.info for t in targets] if commune else None
+    write_instructions(b, campaign, heading, commune_units, COMMUNE_LAYOUT.unit_header)
     codes = [t.info.code for t in targets]
     for sheet in appendix:
         if not sheet.repeating:
-            _write_general(b, sheet, targets, heading)
+            _write_general(b, sheet, targets, heading, commune)
             continue
         rows: list[tuple[str | None, dict[str, Any]]] = [
             (t.info.code, record) for t in targets for record in ((t.data or {}).get(sheet.code) or [])
         ]
         _write_table(b, sheet, rows, heading, codes if commune else None)
-    _write_meta(b, campaign.code, meta_unit, commune)
+    _write_meta(b, campaign.code if campaign is not None else "", meta_unit, commune)
     return b.finish()
+
+
+def _campaign_build(campaign, heading: str, meta_unit: str, targets: list[_Target], commune: bool) -> bytes:
+    appendix = get_appendix(campaign.appendix_version)
+    context = Context.for_date(campaign.reference_date)
+    return _build(appendix, context, campaign, heading, meta_unit, targets, commune)
+
+
+def write_appendix_template(appendix: Appendix, reference_date: datetime.date) -> bytes:
+    """The blank unit workbook of an appendix version without a campaign or a unit: what the appendix
+    editor's preview downloads. Year limits end at `reference_date`'s year; the instructions say it
+    is a preview; `_meta` names the version only, so the reader takes it for no campaign's file."""
+    heading = f"Phụ lục phiên bản {appendix.version}"
+    target = _Target(UnitInfo(code=""), None)
+    return _build(appendix, Context.for_date(reference_date), None, heading, "", [target], commune=False)
 
 
 def _target(assignment, prefilled: bool) -> _Target:
@@ -561,7 +526,7 @@ def _target(assignment, prefilled: bool) -> _Target:
 def write_unit_template(assignment, *, prefilled: bool) -> bytes:
     """The workbook of one (campaign, unit), blank or with the unit's current data."""
     unit = assignment.unit
-    return _build(
+    return _campaign_build(
         assignment.campaign,
         f"{unit.name} ({unit.code})",
         unit.code,
@@ -575,4 +540,4 @@ def write_commune_template(campaign, commune, assignments: Iterable, *, prefille
     targets = [_target(assignment, prefilled) for assignment in assignments]
     if not targets:
         raise ValueError("a commune workbook needs at least one assigned unit")
-    return _build(campaign, f"{commune.name} ({commune.code})", commune.code, targets, commune=True)
+    return _campaign_build(campaign, f"{commune.name} ({commune.code})", commune.code, targets, commune=True)

@@ -8,6 +8,7 @@ cannot drift apart. Every value is escaped with `html.escape` (text and attribut
 is built per row; only the row being edited gets one.
 """
 
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -15,7 +16,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from rasoat.appendix.declaration import Context, Issue, Sheet
+from rasoat.appendix.declaration import ColumnType, Context, Issue, Sheet
 from rasoat.appendix.validation import clean_record
 from rasoat.inventory.data import record_values
 from rasoat.inventory.forms import Notice, display_value
@@ -38,10 +39,20 @@ def row_url_patterns(campaign_code: str, unit_id: int, sheet: Sheet) -> dict[str
 
 
 def display_row(
-    sheet: Sheet, row, issues: list[Issue], urls: dict[str, str], notice: Notice | None = None
+    sheet: Sheet,
+    row,
+    issues: list[Issue],
+    urls: dict[str, str],
+    notice: Notice | None = None,
+    values: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the table shows for one stored row: plain values, errors per cell, warnings apart."""
+    """What the table shows for one stored row: plain values, errors per cell, warnings apart.
+
+    `values` are the row's values (`record_values`): a column a version added lives in the row's
+    `extra`, and a sheet it added in CustomRow, so they are not attributes of the row."""
     keys = sheet.keys
+    if values is None:
+        values = record_values(row, sheet)
     errors: dict[str, list[str]] = {}
     warnings: list[tuple[str, str]] = []
     row_errors: list[str] = []
@@ -58,7 +69,7 @@ def display_row(
         "pk": pk,
         "version": row.version,
         "carried": row.carried_forward,
-        "cells": [(key, display_value(getattr(row, key)), errors.get(key)) for key in keys],
+        "cells": [(key, _shown(sheet, key, values.get(key)), errors.get(key)) for key in keys],
         "has_errors": bool(errors or row_errors),
         "row_errors": row_errors,
         "warnings": warnings,
@@ -75,16 +86,22 @@ def display_rows(
     """The display of stored rows; their issues come from the appendix declaration, in Python (the
     rows are already loaded: no query per row)."""
     notices = notices or {}
-    return [
-        display_row(
-            sheet,
-            row,
-            clean_record(sheet, record_values(row, sheet), context).issues,
-            urls,
-            notices.get(row.pk),
-        )
-        for row in rows
-    ]
+    shown = []
+    for row in rows:
+        values = record_values(row, sheet)
+        issues = clean_record(sheet, values, context).issues
+        shown.append(display_row(sheet, row, issues, urls, notices.get(row.pk), values))
+    return shown
+
+
+def _shown(sheet: Sheet, key: str, value: Any) -> str:
+    """A value as the table shows it; a date (ISO when stored) as day/month/year, as it is typed."""
+    if value and sheet.column(key).type == ColumnType.DATE:
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            pass
+    return display_value(value)
 
 
 def _notice(notice) -> str:

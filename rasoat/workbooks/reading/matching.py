@@ -14,6 +14,7 @@ from typing import Any
 
 from rasoat.appendix.declaration import Appendix, Sheet
 from rasoat.appendix.normalize import clean_text, match_key
+from rasoat.appendix.v2026_1 import APPENDIX as BASE
 
 INSTRUCTIONS_TITLE = "Hướng dẫn"
 META_SHEET = "_meta"
@@ -24,6 +25,9 @@ UNIT_NAME_HEADERS = ("Tên đơn vị", "Tên cơ quan, đơn vị")
 TOTAL_LABELS = ("tổng cộng", "cộng")
 
 _BRACKET_SPACES = re.compile(r"\s*([()])\s*")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+"""Excel refuses longer sheet names (and the characters []:*?/\\ in them)."""
 _LINE_NUMBER = re.compile(r"^\d{1,2}\s*[.)]\s*")
 _SHEET_CODE = re.compile(r"^(?:b|biểu|bieu|phụ lục|pl)?\s*(?:số\s*)?0*(\d{1,2})(?:\s*[.:)_–—-]\s*|\s+|$)")
 
@@ -69,6 +73,14 @@ def sheet_key(name: str) -> tuple[int | None, str]:
     return int(match.group(1)), key[match.end() :].strip()
 
 
+def sheet_name(title: str) -> str:
+    """The name of the workbook sheet that holds an appendix sheet titled `title`: the title with the
+    characters Excel refuses replaced, clipped to 31 characters. An administrator may give an added
+    sheet a long title; the template, the export and the reader all agree on this name."""
+    name = _BAD_SHEET_CHARS.sub("-", title).strip().strip("'")
+    return name[:SHEET_NAME_MAX].rstrip() or "Sheet"
+
+
 def is_total_row(row: list[Any]) -> bool:
     """A row whose first non-empty cell reads "Tổng cộng" or "Cộng" (a colon after it is allowed)."""
     for cell in row:
@@ -87,7 +99,16 @@ class SheetNames:
     """Which sheet of the file is which sheet of the appendix."""
 
     def __init__(self, appendix: Appendix, names: list[str]):
-        titles = {header_key(sheet.title): sheet for sheet in appendix}
+        # Earlier titles first, so the current ones win: a sheet a version retitled is still found
+        # under the title of the version it was copied from (2026.1, for its six sheets).
+        titles: dict[str | None, Sheet] = {}
+        for sheet in appendix:
+            if BASE.has_sheet(sheet.code):
+                titles.setdefault(header_key(BASE.sheet(sheet.code).title), sheet)
+        for sheet in appendix:
+            titles[header_key(sheet_name(sheet.title))] = sheet
+        for sheet in appendix:
+            titles[header_key(sheet.title)] = sheet
         codes = {int(sheet.code[1:]): sheet for sheet in appendix if sheet.code[1:].isdigit()}
         self.by_code: dict[str, str] = {}
         """Appendix sheet code -> the file's sheet name (the first one that matched)."""

@@ -34,6 +34,8 @@ from rasoat.workbooks.reading.matching import (
 from rasoat.workbooks.reading.results import CellIssue
 from rasoat.workbooks.reading.routing import Routing, Target
 
+UNIT_CODE_KEY = "unit_code"
+"""B01's line holding the unit's code (a commune workbook's line naming each column's unit)."""
 HEADER_SEARCH_ROWS = 30
 """The header row is looked for among this many first rows (titles, notes and logos above it)."""
 MIN_HEADER_MATCHES = 2
@@ -128,9 +130,32 @@ def _is_empty_cell(cell: Any) -> bool:
 # --- B01 -----------------------------------------------------------------------------------------
 
 
+def _by_text(columns, key) -> dict[str, Column]:
+    """Each column under its header and every earlier one (`Column.header_texts`): a version that
+    relabels a column still reads workbooks made before. Current headers win over earlier ones."""
+    found: dict[str, Column] = {}
+    for column in columns:
+        for alias in column.aliases:
+            found.setdefault(key(alias), column)
+    for column in columns:
+        found[key(column.header)] = column
+    found.pop(None, None)
+    return found
+
+
+def _aliases(sheet: Sheet) -> tuple:
+    # Part of the cache keys: two sheets that differ only in their earlier headers compare equal
+    # (`Column.aliases` is not compared), but must not share a lookup.
+    return tuple(column.aliases for column in sheet.columns)
+
+
 @cache
+def _labels_of(sheet: Sheet, _aliases: tuple) -> dict[str, Column]:
+    return _by_text(sheet.data_columns, label_key)
+
+
 def _labels(sheet: Sheet) -> dict[str, Column]:
-    return {label_key(column.header): column for column in sheet.data_columns}
+    return _labels_of(sheet, _aliases(sheet))
 
 
 @cache
@@ -181,7 +206,8 @@ def read_general(
         columns = _single_column(rows, sheet, file_sheet, found, routing, collector)
     for target, placement in columns:
         record = {key: value for key, (value, _r, _c) in placement.items()}
-        target.has_general_column = True
+        if sheet.has_column(UNIT_CODE_KEY):
+            target.has_general_column = True
         if any(not _is_empty_cell(v) for k, v in record.items() if k not in _prefilled_keys(sheet)):
             target.has_own_values = True
         result = cleaner.clean(record, target.context)
@@ -228,8 +254,8 @@ def _single_column(
                 value, where = cell, j
             break
         placement[key] = (value, r + 1, where)
-    if "unit_code" in found:
-        r, c = found["unit_code"]
+    if UNIT_CODE_KEY in found:
+        r, c = found[UNIT_CODE_KEY]
         codes = [cell for cell in rows[r][c + 1 :] if not _is_empty_cell(cell)]
         if len(codes) > 1:
             collector.sheet_issue(
@@ -254,8 +280,12 @@ def _unit_columns(
     routing: Routing,
     collector: Collector,
 ) -> list[tuple[Target, Placement]]:
-    """A commune workbook: the "Mã đơn vị" line names the unit of each column right of the labels."""
-    if "unit_code" not in found:
+    """A commune workbook: the "Mã đơn vị" line names the unit of each column right of the labels.
+
+    B01 declares that line; a label/value sheet a version added does not, so the template writes
+    it there too (`template._write_general`) and it is looked for by its label."""
+    code_at = found.get(UNIT_CODE_KEY) or _code_line(rows)
+    if code_at is None:
         collector.sheet_issue(
             ERROR,
             sheet,
@@ -266,7 +296,7 @@ def _unit_columns(
             column=UNIT_CODE_HEADER,
         )
         return []
-    code_row, label_col = found["unit_code"]
+    code_row, label_col = code_at
     columns: list[tuple[Target, Placement]] = []
     seen: set[str] = set()
     for j in range(label_col + 1, len(rows[code_row])):
@@ -295,12 +325,26 @@ def _unit_columns(
     return columns
 
 
+def _code_line(rows: list[list[Any]]) -> tuple[int, int] | None:
+    """(row, column) of the first "Mã đơn vị" label of a sheet that does not declare that line."""
+    wanted = label_key(UNIT_CODE_HEADER)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if cell.__class__ is str and label_key(cell) == wanted:
+                return r, c
+    return None
+
+
 # --- tables --------------------------------------------------------------------------------------
 
 
 @cache
+def _headers_of(sheet: Sheet, _aliases: tuple) -> dict[str, Column]:
+    return _by_text(sheet.columns, header_key)
+
+
 def _headers(sheet: Sheet) -> dict[str, Column]:
-    return {header_key(column.header): column for column in sheet.columns}
+    return _headers_of(sheet, _aliases(sheet))
 
 
 _CODE_KEY = header_key(UNIT_CODE_HEADER)
@@ -337,8 +381,11 @@ def _matches(row: list[Any], sheet: Sheet) -> tuple[int, int]:
     return len(matched), texts
 
 
-def find_header(rows: list[list[Any]], sheet: Sheet) -> Header | None:
-    """The header of a table sheet, or None when no row holds at least two of its headers."""
+def find_header(rows: list[list[Any]], sheet: Sheet, ignored: frozenset[str] = frozenset()) -> Header | None:
+    """The header of a table sheet, or None when no row holds at least two of its headers.
+
+    `ignored` are header keys read as nothing, without calling them unknown: the columns the version
+    hides, which a workbook made from an earlier version still carries."""
     best, best_count = None, MIN_HEADER_MATCHES - 1
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         count, _texts = _matches(row, sheet)
@@ -387,7 +434,7 @@ def find_header(rows: list[list[Any]], sheet: Sheet) -> Header | None:
                     header.code_col = j
                 placed = True
                 break
-            if key in _NAME_KEYS:
+            if key in _NAME_KEYS or key in ignored:
                 placed = True
                 break
         if not placed and texts:
@@ -402,10 +449,13 @@ def read_table(
     routing: Routing,
     cleaner: SheetCleaner,
     collector: Collector,
+    hidden: tuple[Column, ...] = (),
 ) -> SheetSummary:
-    """Read a repeating sheet's rows into each target's data; issues go to `collector`."""
+    """Read a repeating sheet's rows into each target's data; issues go to `collector`. The columns
+    of `hidden` (those the version hides) are skipped silently."""
     summary = SheetSummary(sheet, file_sheet)
-    header = find_header(rows, sheet)
+    ignored = frozenset(header_key(text) for column in hidden for text in column.header_texts)
+    header = find_header(rows, sheet, ignored - set(_headers(sheet)))
     if header is None:
         required = ", ".join(f'"{c.header}"' for c in sheet.data_columns if c.required)
         collector.sheet_issue(

@@ -131,16 +131,20 @@ def _read(workbook: CalamineWorkbook, filename: str, scope: Scope) -> WorkbookIm
     _sheet_warnings(workbook, names, collector)
     summaries: list[SheetSummary] = []
     context = Context.for_date(scope.reference_date)
+    general = next((sheet for sheet in appendix if not sheet.repeating), None)
     for sheet in appendix:
         name = names.by_code.get(sheet.code)
         if name is None:
             summaries.append(SheetSummary(sheet, None))
-            _missing_sheet(sheet, collector)
+            _missing_sheet(sheet, collector, general)
             continue
         rows = _calamine(lambda code=sheet.code: loaded.pop(code).to_python(skip_empty_area=False), filename)
         cleaner = SheetCleaner(sheet, context)
-        reader = read_table if sheet.repeating else read_general
-        summaries.append(reader(rows, sheet, name, scope.routing, cleaner, collector))
+        if sheet.repeating:
+            hidden = appendix.hidden.get(sheet.code, ())
+            summaries.append(read_table(rows, sheet, name, scope.routing, cleaner, collector, hidden))
+        else:
+            summaries.append(read_general(rows, sheet, name, scope.routing, cleaner, collector))
         del rows
     limits.check_rows(sum(s.rows for s in summaries if s.sheet.repeating), filename)
     return _result(scope, summaries, collector)
@@ -242,8 +246,10 @@ def _sheet_warnings(workbook: CalamineWorkbook, names: SheetNames, collector: Co
             collector.add(_issue(WARNING, name, None, message, file_sheet=name))
 
 
-def _missing_sheet(sheet: Sheet, collector: Collector) -> None:
-    if not sheet.repeating:
+def _missing_sheet(sheet: Sheet, collector: Collector, general: Sheet | None) -> None:
+    # Only B01 is required (it names the unit); a label/value sheet a version added is like a table:
+    # left empty when the file lacks it.
+    if sheet is general:
         message = (
             f'Không tìm thấy biểu "{sheet.title}" ({sheet.code}) trong tệp. Biểu này bắt buộc; hãy thêm '
             f'trang "{sheet.title}" (có thể dùng mẫu Excel của đơn vị).'

@@ -1,4 +1,9 @@
-"""`rasoat dump CAMPAIGN UNIT`: a unit's appendix data as JSON keyed by the PHU_LUC.md keys."""
+"""`rasoat dump CAMPAIGN UNIT`: a unit's appendix data as JSON keyed by the declared keys.
+
+One entry per sheet of the campaign's appendix version, in its order (sheets a version adds
+included): a label/value sheet as an object, a table as a list of objects. Keys are the version's
+column keys; choices are their labels, numbers numbers, dates ISO text (yyyy-mm-dd), empty null.
+"""
 
 import json
 
@@ -20,7 +25,10 @@ def find_assignment(campaign_code: str, unit_code: str) -> Assignment:
 
 
 class Command(BaseCommand):
-    help = 'Print a unit\'s data of a campaign as JSON: {"B01": {...}, "B02": [...], ..., "B06": [...]}.'
+    help = (
+        'Print a unit\'s data of a campaign as JSON: {"B01": {...}, "B02": [...], ...}, one entry per '
+        "sheet of the campaign's appendix version, keys as declared, dates yyyy-mm-dd."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("campaign")
