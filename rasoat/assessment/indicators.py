@@ -240,13 +240,21 @@ def counts(assignments: QuerySet, by: str = "province") -> list[dict[str, Any]]:
     return _grouped(IndicatorCount.objects.filter(assignment__in=received), by, ("code",), annotations)
 
 
-def values(assignments: QuerySet, campaign, by: str = "province") -> list[Value]:
+def values(
+    assignments: QuerySet,
+    campaign,
+    by: str = "province",
+    *,
+    indicators: tuple[Indicator, ...] | None = None,
+    goal: Mapping[str, Decimal] | None = None,
+) -> list[Value]:
     """The campaign's indicators per group (in the order of ASSESSMENT.md within a group); an
-    indicator no unit of a group reported gets a row with nothing measured."""
-    indicators = for_campaign(campaign)
+    indicator no unit of a group reported gets a row with nothing measured. `indicators` and `goal`
+    save their queries to a caller that already has them."""
+    indicators = for_campaign(campaign) if indicators is None else indicators
     if not indicators:
         return []
-    goal = targets(campaign)
+    goal = targets(campaign) if goal is None else goal
     rows = counts(assignments, by)
     groups: dict[Any, str | None] = {}
     found: dict[tuple[Any, str], dict] = {}
@@ -273,3 +281,61 @@ def values(assignments: QuerySet, campaign, by: str = "province") -> list[Value]
                 )
             )
     return result
+
+
+# --- what pages show --------------------------------------------------------------------------------
+
+SCOPES = ("level", "block", "commune")
+"""The groupings the dashboard and the province report show besides the whole scope."""
+
+
+@dataclass
+class Grouped:
+    """The indicators of one grouping: a row per group, a cell (Value) per indicator."""
+
+    by: str
+    indicators: tuple[Indicator, ...]
+    rows: list[dict[str, Any]]
+
+
+def _labelled(by: str, group: Any, label: str | None) -> tuple[int, str] | None:
+    """(sort key, label) of a group; None for units outside the grouping (provincial units have no
+    commune)."""
+    from rasoat.orgs.models import Block, Level
+
+    if by in ("level", "block"):
+        choices = Level if by == "level" else Block
+        values = list(choices.values)
+        return (values.index(group) if group in values else 99, dict(choices.choices).get(group, "—"))
+    if group is None:
+        return None
+    return (0, label or str(group))
+
+
+def grouped(assignments: QuerySet, campaign, by: str, *, indicators=None, goal=None) -> Grouped:
+    """The campaign's indicators by level, block or commune (one query)."""
+    indicators = for_campaign(campaign) if indicators is None else indicators
+    goal = targets(campaign) if goal is None else goal
+    rows: dict[Any, dict[str, Any]] = {}
+    for value in values(assignments, campaign, by, indicators=indicators, goal=goal):
+        labelled = _labelled(by, value.group, value.label)
+        if labelled is None:
+            continue
+        row = rows.setdefault(value.group, {"group": value.group, "sort": labelled, "cells": []})
+        row["label"] = labelled[1]
+        row["cells"].append(value)
+    ordered = sorted(rows.values(), key=lambda row: row["sort"])
+    return Grouped(by, indicators, ordered)
+
+
+def section(assignments: QuerySet, campaign) -> dict[str, Any] | None:
+    """The "Chỉ tiêu" section of a page over these assignments: the whole scope, then by level,
+    block and commune; None for a campaign without indicators."""
+    indicators = for_campaign(campaign)
+    if not indicators:
+        return None
+    goal = targets(campaign)
+    return {
+        "total": values(assignments, campaign, "province", indicators=indicators, goal=goal),
+        "groups": [grouped(assignments, campaign, by, indicators=indicators, goal=goal) for by in SCOPES],
+    }
