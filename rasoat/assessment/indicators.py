@@ -230,14 +230,18 @@ def counts(assignments: QuerySet, by: str = "province") -> list[dict[str, Any]]:
     from rasoat.assessment.services import _grouped
 
     measured = Q(denominator__gt=0)
+    # Named apart from the columns: a filter on "denominator" must read the column, not the sum.
     annotations = {
-        "numerator": Sum("numerator", filter=measured),
-        "denominator": Sum("denominator", filter=measured),
+        "sum_numerator": Sum("numerator", filter=measured),
+        "sum_denominator": Sum("denominator", filter=measured),
         "units": Count("pk", filter=measured),
         "left_out": Count("pk", filter=~measured),
     }
     received = assignments.filter(status__in=RECEIVED)
-    return _grouped(IndicatorCount.objects.filter(assignment__in=received), by, ("code",), annotations)
+    rows = _grouped(IndicatorCount.objects.filter(assignment__in=received), by, ("code",), annotations)
+    for row in rows:
+        row["numerator"], row["denominator"] = row.pop("sum_numerator"), row.pop("sum_denominator")
+    return rows
 
 
 def values(
