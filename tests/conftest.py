@@ -7,6 +7,7 @@ communes Mường Kim and Mường Tè, a viewer of Mường Kim, and anonymous.
 import pytest
 from django.test import Client
 
+from rasoat.appendix.services import ensure_shipped
 from rasoat.campaigns.models import Campaign
 from rasoat.campaigns.services import ensure_first_campaign
 from rasoat.orgs.models import Membership, Unit, User
@@ -73,6 +74,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_seed_registry()
         ensure_first_campaign()
+        ensure_shipped()
 
 
 @pytest.fixture
@@ -91,6 +93,7 @@ def lai_chau(db) -> Unit:
     """The shipped registry and the first campaign; returns the province."""
     if not Unit.objects.exists():
         load_seed_registry()
+        ensure_shipped()
     ensure_first_campaign()
     return Unit.objects.get(code="LC")
 

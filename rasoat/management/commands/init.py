@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from rasoat.appendix.services import ensure_shipped
 from rasoat.campaigns.services import ensure_first_campaign
 from rasoat.orgs.lockout import purge_login_records
 from rasoat.orgs.models import Membership, Unit, User
@@ -17,7 +18,8 @@ ADMIN_USERNAME = "admin"
 
 class Command(BaseCommand):
     help = (
-        "Migrate the database, load the Lai Châu registry when there are no units, create the first "
+        "Migrate the database, load the appendix versions shipped with rasoat, load the Lai Châu registry "
+        "when there are no units, create the first "
         "campaign when there is none and the account 'admin' when it is missing. Keeps existing data."
     )
 
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not no_static:
             call_command("collectstatic", interactive=False, verbosity=0)
+        for code, outcome in ensure_shipped().items():
+            if outcome != "unchanged":
+                self.stdout.write(f"Appendix version {code} shipped with rasoat: {outcome}.")
         with transaction.atomic():
             if not Unit.objects.exists():
                 created = load_seed_registry()
