@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from rasoat.appendix.definition import definition_of  # noqa: E402
 from rasoat.appendix.v2026_1 import APPENDIX as APPENDIX_2026_1  # noqa: E402
+from rasoat.appendix.workbook import write_definition  # noqa: E402
 
 CODE = "2026.2"
 TITLE = "Phụ lục 2026.2 — bổ sung các chỉ tiêu năm 2026"
@@ -171,8 +172,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"where to write it (default {OUT})")
     args = parser.parse_args()
-    from rasoat.appendix.workbook import write_definition
-
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_definition(definition(), args.out, code=CODE, title=TITLE)
     print(args.out)

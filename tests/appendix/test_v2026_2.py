@@ -327,3 +327,36 @@ def test_the_stored_version_is_the_built_one():
     stored = get_appendix("2026.2")
     assert stored == APPENDIX
     assert [c.key for c in stored.sheet("B04").columns] == [c.key for c in APPENDIX.sheet("B04").columns]
+
+
+# --- the shipped definition workbook ---------------------------------------------------------------
+
+SHIPPED = v2026_2.SCRIPT.parents[1] / "rasoat" / "appendix" / "versions" / "2026.2.xlsx"
+
+
+def test_the_committed_workbook_is_what_the_script_builds(tmp_path):
+    built = tmp_path / "2026.2.xlsx"
+    v2026_2.script().write_definition(DEFINITION, built, code=v2026_2.CODE, title=v2026_2.script().TITLE)
+    assert built.read_bytes() == SHIPPED.read_bytes(), "run scripts/build_appendix_2026_2.py and commit"
+
+
+def test_the_committed_workbook_reads_back_to_the_definition_without_fault():
+    from rasoat.appendix.workbook import read_definition
+
+    definition, faults = read_definition(SHIPPED)
+    assert faults == []
+    assert definition == DEFINITION
+
+
+@pytest.mark.django_db
+def test_the_shipped_version_is_loaded_read_only_and_is_the_default():
+    from rasoat.appendix.models import AppendixVersion
+    from rasoat.appendix.services import ensure_shipped, is_frozen
+    from rasoat.appendix.versions import default_version, get_appendix
+
+    ensure_shipped()
+    stored = AppendixVersion.objects.get(code="2026.2")
+    assert stored.shipped and stored.definition == DEFINITION
+    assert is_frozen("2026.2")
+    assert default_version() == "2026.2"
+    assert get_appendix("2026.2") == APPENDIX
