@@ -11,6 +11,10 @@
   commune or former district over a queryset of assignments the caller scoped. Finding counts read
   the per-unit, per-rule summary `FindingCount` written with the findings.
 
+- Campaigns on a version with the target indicators (2026.2) also store per unit the numerator and
+  denominator of each (`IndicatorCount`, see indicators.py), from the same data and findings; the
+  staff lines they read live in B01's `extra` and are read in one SQL query per campaign.
+
 A unit with no data (no B01 value and no row in B02–B05) gets no findings, no needs and no score.
 """
 
