@@ -343,3 +343,36 @@ def section(assignments: QuerySet, campaign) -> dict[str, Any] | None:
         "total": values(assignments, campaign, "province", indicators=indicators, goal=goal),
         "groups": [grouped(assignments, campaign, by, indicators=indicators, goal=goal) for by in SCOPES],
     }
+
+
+def unit_values(assignment) -> list[Value]:
+    """One unit's indicators as stored (whatever its status), with the campaign's targets; [] for a
+    campaign without indicators or a unit without data."""
+    from rasoat.assessment.models import IndicatorCount
+
+    measured = for_campaign(assignment.campaign)
+    if not measured:
+        return []
+    stored = {
+        c.code: c
+        for c in IndicatorCount.objects.filter(assignment=assignment, code__in=[i.code for i in measured])
+    }
+    if not stored:
+        return []
+    goal = targets(assignment.campaign)
+    result = []
+    for indicator in measured:
+        count = stored.get(indicator.code)
+        numerator, denominator = (count.numerator, count.denominator) if count else (0, 0)
+        result.append(
+            Value(
+                code=indicator.code,
+                title=indicator.title,
+                numerator=numerator,
+                denominator=denominator,
+                units=int(denominator > 0),
+                left_out=int(denominator == 0),
+                target=goal[indicator.code],
+            )
+        )
+    return result

@@ -120,6 +120,7 @@ def unit_assessment(request, code: str, pk: int):
         "proposals": proposals,
         "proposals_total": sum((p.budget_mvnd for p in proposals if p.budget_mvnd is not None), Decimal(0)),
         "can_manage": request.user.has_global_perm("campaign:manage"),
+        "indicators": indicators.unit_values(assignment) if score else [],
     }
     return render(request, "assessment/unit.html", context)
 

@@ -452,3 +452,29 @@ def test_the_settings_page_edits_the_targets_of_a_2026_2_campaign_only(seeded, c
     response = client.post(reverse("assessment_config", args=[seeded.code]), form)
     assert response.status_code == 200
     assert AssessmentConfig.objects.get(campaign=seeded).target_vb == 80
+
+
+def test_the_unit_page_shows_its_own_indicators_whatever_its_status(seeded, personas):
+    """The unit left in progress is not counted in the totals, but its own page shows its numbers."""
+    code = next(iter(NOT_RECEIVED))
+    assignment = assignment_of(seeded, code)
+    url = reverse("assessment_unit", args=[seeded.code, assignment.unit_id])
+    page = client_for(personas["editor_muong_kim"]).get(url).content.decode()
+    assert 'data-testid="unit-indicators"' in page
+    for count in IndicatorCount.objects.filter(assignment=assignment):
+        row = page.split(f'data-testid="unit-indicator" data-value="{count.code}"', 1)[1].split("</tr>", 1)[0]
+        if count.denominator:
+            assert f"{count.numerator} / {count.denominator}" in row
+        else:
+            assert "Không tính cho đơn vị này" in row
+    # Out of scope stays 404.
+    assert client_for(personas["editor_muong_te"]).get(url).status_code == 404
+
+
+def test_a_2026_1_unit_page_has_no_indicator(campaign, personas):
+    assignment = assignment_of(campaign, MUONG_KIM_UNITS[0])
+    load(assignment)
+    url = reverse("assessment_unit", args=[campaign.code, assignment.unit_id])
+    page = client_for(personas["editor_muong_kim"]).get(url).content.decode()
+    assert 'data-testid="needs"' in page
+    assert 'data-testid="unit-indicators"' not in page
