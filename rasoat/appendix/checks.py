@@ -36,6 +36,8 @@ KEY_MAX = 60
 LABEL_MAX = 100
 """A choice label is stored as the value of a record; the 2026.1 tables hold them in 100 characters."""
 TEXT_MAX = 300
+RESERVED_TITLES = frozenset({"hướng dẫn", "_meta", "_lists"})
+"""Sheet names every data workbook has besides the appendix's sheets (`workbooks.template`)."""
 RESERVED_KEYS = frozenset({"row_no"})
 """The row number column every table gets (`definition.ROW_NUMBER`)."""
 LOOKUP_KEYS = frozenset(JSONField.get_lookups()) | {"pk"}
@@ -154,6 +156,7 @@ class _Checker:
         if not rows:
             self.fault(SHEETS, None, None, _("The definition has no sheet."))
         kinds: dict[str, str] = {}
+        titles: set[str] = set()
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 row = {}
@@ -171,17 +174,36 @@ class _Checker:
                     )
                     % {"code": code, "max": SHEET_CODE_MAX},
                 )
-            elif code in kinds:
+            elif code.casefold() in (known.casefold() for known in kinds):
                 self.fault(
                     SHEETS,
                     index,
                     "code",
                     _("Another sheet already has the code “%(code)s”.") % {"code": code},
                 )
+            folded = " ".join(title.split()).casefold()
             if not title:
                 self.fault(SHEETS, index, "title", _("The sheet title is empty."))
             elif len(title) > TEXT_MAX:
                 self.fault(SHEETS, index, "title", _too_long(title))
+            elif folded in RESERVED_TITLES:
+                # The data workbook has sheets of these names; a sheet titled so could not be found.
+                self.fault(
+                    SHEETS,
+                    index,
+                    "title",
+                    _("“%(title)s” is the name of a sheet of every workbook; choose another title.")
+                    % {"title": title},
+                )
+            elif folded in titles:
+                # Workbooks name each sheet by its title, and Excel ignores case in sheet names.
+                self.fault(
+                    SHEETS,
+                    index,
+                    "title",
+                    _("Another sheet already has the title “%(title)s”.") % {"title": title},
+                )
+            titles.add(folded)
             if kind not in KINDS:
                 self.fault(SHEETS, index, "kind", _kind_message(kind))
             elif BASE.has_sheet(code) and BASE.sheet(code).kind != kind:
@@ -255,19 +277,30 @@ class _Checker:
                 seen.setdefault(sheet, {})[key] = (index, kind, list_name)
         for index, row in enumerate(rows):
             self.check_required_if(index, row, seen.get(_text(row.get("sheet")), {}), lists)
+        shown = {_text(row.get("sheet")) for row in rows if row.get("hidden") in (None, "", False)}
         for code in sheets:
-            if code not in seen:
-                sheet_index = next(
-                    i
-                    for i, r in enumerate(_rows(self.definition, SHEETS))
-                    if isinstance(r, dict) and _text(r.get("code")) == code
-                )
+            if code in seen and code not in shown:
                 self.fault(
                     SHEETS,
-                    sheet_index,
+                    self.sheet_index(code),
+                    "code",
+                    _("Every column of sheet %(code)s is hidden: at least one must be shown.")
+                    % {"code": code},
+                )
+            if code not in seen:
+                self.fault(
+                    SHEETS,
+                    self.sheet_index(code),
                     "code",
                     _("Sheet %(code)s has no column in the sheet “columns”.") % {"code": code},
                 )
+
+    def sheet_index(self, code: str) -> int:
+        return next(
+            i
+            for i, r in enumerate(_rows(self.definition, SHEETS))
+            if isinstance(r, dict) and _text(r.get("code")) == code
+        )
 
     def check_header(self, index: int, row: dict, sheet: str, key: str, headers: dict[str, str]) -> None:
         header = _text(row.get("header"))

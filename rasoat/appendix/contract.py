@@ -47,7 +47,7 @@ class Reads:
 
 def _component(name: str) -> str:
     """The rule a score component belongs to, or the component itself for those without a rule."""
-    return COMPONENTS[name][1] or f"điểm {name}"
+    return COMPONENTS[name][1] or f"điểm phần mềm ({name})"
 
 
 READS: tuple[Reads, ...] = (

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rasoat.audit.services import log
@@ -158,15 +158,26 @@ def _checked(definition: Any) -> Definition:
     return clean
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def _keep_old_headers(before: Definition, after: Definition) -> Definition:
-    """`after` with every header that `before` had for the same sheet and key added to old_headers."""
+    """`after` with every header that `before` had for the same sheet and key added to old_headers,
+    so workbooks made before the change still read. A header another column of the sheet now uses
+    (as its header or an old one) is left out: the reader must find one column by one header."""
     earlier: dict[tuple[str, str], list[str]] = {}
     for row in before.get("columns", ()):
         earlier[row["sheet"], row["key"]] = [row["header"], *(row.get("old_headers") or ())]
+    owners: dict[tuple[str, str], str] = {}
+    for row in after["columns"]:
+        for text in (row["header"], *(row.get("old_headers") or ())):
+            owners.setdefault((row["sheet"], _fold(text)), row["key"])
     for row in after["columns"]:
         old = list(row.get("old_headers") or ())
         for header in earlier.get((row["sheet"], row["key"]), ()):
-            if header and header != row["header"] and header not in old:
+            owner = owners.setdefault((row["sheet"], _fold(header)), row["key"])
+            if header and header != row["header"] and header not in old and owner == row["key"]:
                 old.append(header)
         row["old_headers"] = old
     return after
@@ -188,8 +199,17 @@ def _summary(before: Definition | None, after: Definition) -> dict[str, list]:
     new_sheets = [row["code"] for row in after.get("sheets", ())]
     if old_sheets != new_sheets:
         changes["sheets"] = [old_sheets or None, new_sheets]
-    if before is not None and before != after and not changes:
-        changes["definition"] = ["…", "…"]
+    if before is not None:
+        rows = {(row["sheet"], row["key"]): row for row in before.get("columns", ())}
+        changed = [
+            f"{row['sheet']}.{row['key']}"
+            for row in after["columns"]
+            if (row["sheet"], row["key"]) in rows and rows[row["sheet"], row["key"]] != row
+        ]
+        if changed:
+            changes["columns_changed"] = [None, changed]
+        if before.get("choices") != after.get("choices"):
+            changes["choices"] = [len(before.get("choices", ())), len(after["choices"])]
     return changes
 
 
@@ -256,6 +276,9 @@ def save_definition(code: str, definition: Any, *, actor=None, title: str | None
             raise VersionFrozen(reason)
         before = version.definition
         clean = _keep_old_headers(before, clean)
+        faults = check_definition(clean)  # what was added is checked as the rest was
+        if faults:
+            raise DefinitionRefused(faults)
         changes = _summary(before, clean)
         if new_title is not None and new_title != version.title:
             changes["title"] = [version.title, new_title]
@@ -320,13 +343,14 @@ def _read_shipped(path: Path) -> tuple[Definition, str]:
     return copy.deepcopy((clean, title))
 
 
-def ensure_shipped(directory: Path | None = None) -> dict[str, str]:
+def ensure_shipped(directory: Path | None = None, *, audit: bool = True) -> dict[str, str]:
     """Store every `versions/*.xlsx` as a shipped read-only version (code = file name without .xlsx).
 
     Idempotent. A file that changed updates its version unless a campaign's unit already has data
     in it (then the stored one stays, as data must keep reading the same). A stored version of that
     code made by an administrator is left alone. Returns {code: "created" | "updated" | "unchanged" |
-    "kept"}.
+    "kept"}. `audit=False` only for the test database, which starts as an installation whose log
+    is empty (tests count the entries their actions write).
     """
     directory = directory or VERSIONS_DIR
     outcome: dict[str, str] = {}
@@ -338,10 +362,16 @@ def ensure_shipped(directory: Path | None = None) -> dict[str, str]:
         with transaction.atomic():
             version = AppendixVersion.objects.select_for_update().filter(code=code).first()
             if version is None:
-                version = AppendixVersion.objects.create(
-                    code=code, title=title, definition=definition, shipped=True
-                )
-                log(None, "appendix_version.shipped", version, {"title": [None, title]}, note=path.name)
+                try:
+                    with transaction.atomic():
+                        version = AppendixVersion.objects.create(
+                            code=code, title=title, definition=definition, shipped=True
+                        )
+                except IntegrityError:  # another `rasoat init` stored it a moment ago
+                    outcome[code] = "unchanged"
+                    continue
+                if audit:
+                    log(None, "appendix_version.shipped", version, {"title": [None, title]}, note=path.name)
                 outcome[code] = "created"
             elif not version.shipped:
                 outcome[code] = "kept"
@@ -357,6 +387,7 @@ def ensure_shipped(directory: Path | None = None) -> dict[str, str]:
                 version.definition, version.title = definition, title
                 version.revision += 1
                 version.save()
-                log(None, "appendix_version.shipped", version, changes, note=path.name)
+                if audit:
+                    log(None, "appendix_version.shipped", version, changes, note=path.name)
                 outcome[code] = "updated"
     return outcome

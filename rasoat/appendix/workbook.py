@@ -197,6 +197,34 @@ def _write_guide(sheet, bold, wrap, code: str, title: str) -> None:
             write_text(sheet, row, 1, field)
             write_text(sheet, row, 2, text, wrap)
             row += 1
+    _write_contract(sheet, row + 1, bold, wrap)
+
+
+def _write_contract(sheet, row: int, bold, wrap) -> None:
+    """What the assessment reads (from `contract.READS`), so an administrator knows before uploading."""
+    from .contract import READS, _required_labels, column_type
+
+    write_text(sheet, row, 0, "Các cột mà quy tắc đánh giá sử dụng (không được xóa, ẩn, đổi kiểu)", bold)
+    row += 1
+    for col, heading in enumerate(("Biểu", "Mã cột (kiểu)", "Quy tắc và các lựa chọn phải giữ")):
+        write_text(sheet, row, col, heading, bold)
+    needs: dict[tuple[str, str], tuple[set[str], set[str], bool]] = {}
+    for reads in READS:
+        for key in reads.keys:
+            rules, labels, conditional = needs.setdefault((reads.sheet, key), (set(), set(), True))
+            rules.add(reads.rule)
+            labels.update(_required_labels(reads.sheet, key, reads.labels.get(key, ())))
+            needs[reads.sheet, key] = (rules, labels, conditional and reads.when_present)
+    for (code, key), (rules, labels, conditional) in sorted(needs.items()):
+        row += 1
+        text = ", ".join(sorted(rules))
+        if labels:
+            text += "; giữ các lựa chọn: " + " | ".join(sorted(labels))
+        if conditional:
+            text += " (khi phiên bản có cột này)"
+        write_text(sheet, row, 0, code)
+        write_text(sheet, row, 1, f"{key} ({column_type(code, key)})")
+        write_text(sheet, row, 2, text, wrap)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -380,8 +408,10 @@ def _guide_values(source: Any) -> dict[str, str]:
         name = next((n for n in workbook.sheet_names if _fold(n) == _fold(GUIDE)), None)
         if name is None:
             return {}
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=10)
-    except Exception:  # noqa: BLE001 - a damaged guide sheet only loses the title
+        rows = _calamine(
+            lambda: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=10), filename
+        )
+    except WorkbookRejected:  # a damaged guide sheet only loses the title
         return {}
     finally:
         workbook.close()

@@ -223,6 +223,31 @@ def test_a_sheet_without_columns(definition):
     assert fault.message == "Biểu B07 chưa có cột nào trong trang “columns”."
 
 
+def test_a_sheet_whose_every_column_is_hidden(definition):
+    definition["sheets"].append({"code": "B07", "title": "Biểu mới", "kind": "table", "help": ""})
+    definition["columns"].append(new_column("B07", "name", hidden=True))
+    fault = only(check_definition(definition))
+    assert (fault.sheet, fault.row, fault.column) == ("sheets", 8, "code")
+    assert fault.message == "Mọi cột của biểu B07 đều bị ẩn: cần hiện ít nhất một cột."
+
+
+def test_sheet_titles_and_codes_are_unique_ignoring_case(definition):
+    definition["sheets"].append({"code": "b01", "title": "THÔNG TIN  chung", "kind": "form", "help": ""})
+    definition["columns"].append(new_column("b01", "name"))
+    faults = check_definition(definition)
+    assert [(f.sheet, f.row, f.column) for f in faults] == [("sheets", 8, "code"), ("sheets", 8, "title")]
+    assert faults[1].message == "Đã có biểu khác mang tên “THÔNG TIN  chung”."
+
+
+@pytest.mark.parametrize("title", ["Hướng dẫn", "_META", "_lists"])
+def test_titles_of_the_workbook_own_sheets_are_reserved(definition, title):
+    definition["sheets"].append({"code": "B07", "title": title, "kind": "table", "help": ""})
+    definition["columns"].append(new_column("B07", "name"))
+    fault = only(check_definition(definition))
+    assert (fault.sheet, fault.row, fault.column) == ("sheets", 8, "title")
+    assert "là tên một trang có sẵn trong mọi tệp Excel" in fault.message
+
+
 @pytest.mark.parametrize("key", ["Hosting", "2fa", "loại", "with space", "a-b"])
 def test_a_key_that_is_not_an_identifier(definition, key):
     definition["columns"].append(new_column("B04", key))

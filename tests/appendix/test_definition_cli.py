@@ -257,3 +257,10 @@ def test_campaign_create_refusals_print_json_exit_1_and_create_nothing(
     texts = " ".join(error["message"] for error in output["errors"])
     assert message in texts
     assert Campaign.objects.count() == before
+
+
+def test_import_of_a_missing_file(db, tmp_path):
+    output, code = run_json("appendix", "import", str(tmp_path / "absent.xlsx"), "--version", "LC-2027")
+    assert code == 1
+    assert output["errors"][0]["message"] == 'Không mở được tệp "absent.xlsx".'
+    assert not AppendixVersion.objects.filter(shipped=False).exists()

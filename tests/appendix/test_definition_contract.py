@@ -99,8 +99,8 @@ def test_removing_a_whole_sheet(definition):
     faults = check_contract(definition)
     assert [(f.sheet, f.row, f.column) for f in faults] == [("sheets", None, "code")]
     assert faults[0].message == (
-        "Định nghĩa phải giữ biểu B04: quy tắc đánh giá S-IDLE-COST, S-NO-DOC, S-SEC, điểm official_email, "
-        "điểm procedures dùng biểu này."
+        "Định nghĩa phải giữ biểu B04: quy tắc đánh giá S-IDLE-COST, S-NO-DOC, S-SEC, "
+        "điểm phần mềm (official_email), điểm phần mềm (procedures) dùng biểu này."
     )
 
 

@@ -166,6 +166,20 @@ def test_save_definition_changes_the_version_keeps_old_headers_and_audits(versio
     ]
 
 
+def test_an_old_header_another_column_now_uses_is_not_kept(version):
+    definition = copy.deepcopy(version.definition)
+    os_header = column(definition, "B05", "os")["header"]
+    column(definition, "B05", "os")["header"] = "Hệ điều hành đang dùng"
+    definition["columns"].append(new_column("B05", "os_family", header=os_header))
+    saved = save_definition("LC-2027", definition)
+    assert column(saved.definition, "B05", "os")["old_headers"] == []
+    appendix = versions.get_appendix("LC-2027")
+    assert appendix.sheet("B05").column("os_family").header == os_header
+    entry = AuditEntry.objects.get(action="appendix_version.saved")
+    assert entry.changes["columns_changed"] == [None, ["B05.os"]]
+    assert entry.changes["columns_added"] == [None, ["B05.os_family"]]
+
+
 def test_save_definition_refuses_faults_and_saves_nothing(version):
     definition = copy.deepcopy(version.definition)
     column(definition, "B05", "ram_gb")["min"] = "tám"
@@ -241,7 +255,7 @@ def test_ensure_shipped_loads_idempotently_and_follows_a_changed_file(lai_chau, 
     stored.refresh_from_db()
     assert (stored.revision, stored.title) == (2, "Phụ lục thử 2099 (sửa)")
     assert versions.get_appendix("2099.1").sheet("B05").column("os").choices[-1] == "Windows 12"
-    assert AuditEntry.objects.filter(action="appendix_version.shipped").count() == 2
+    assert AuditEntry.objects.filter(action="appendix_version.shipped", object_id=str(stored.pk)).count() == 2
 
 
 def test_ensure_shipped_keeps_a_version_in_use_and_one_an_administrator_made(lai_chau, tmp_path):
@@ -273,3 +287,22 @@ def test_the_test_database_holds_every_shipped_version(db):
     stored = set(AppendixVersion.objects.filter(shipped=True).values_list("code", flat=True))
     assert set(codes) <= stored
     assert versions.default_version() == ("2026.2" if "2026.2" in codes else "2026.1")
+
+
+def test_rasoat_init_loads_the_shipped_versions(lai_chau, settings, tmp_path, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    shipped = tmp_path / "versions"
+    shipped.mkdir()
+    _ship(shipped, "2099.1", definition_of(APPENDIX), "Phụ lục thử")
+    monkeypatch.setattr(services, "VERSIONS_DIR", shipped)
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("init", no_static=True, stdout=out)
+    assert "Appendix version 2099.1 shipped with rasoat: created." in out.getvalue()
+    assert AppendixVersion.objects.get(code="2099.1").shipped
+    again = StringIO()
+    call_command("init", no_static=True, stdout=again)
+    assert "2099.1" not in again.getvalue()

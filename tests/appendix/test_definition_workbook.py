@@ -85,6 +85,8 @@ def test_the_workbook_has_the_guide_and_the_three_sheets_with_english_headers(de
     for field in COLUMN_FIELDS:
         assert f"columns {field} " in guide
     assert "Ghi “Có” nếu bắt buộc nhập" in guide and "bắt buộc khi cột khác" in guide.lower()
+    # What the assessment reads, derived from the contract, with the labels to keep.
+    assert "B05 disk_type (choice) D-HDD; giữ các lựa chọn: HDD" in guide
     assert (read_code(content), read_title(content)) == ("LC-2027", "Phụ lục Lai Châu 2027")
     columns = book.get_sheet_by_name("columns").to_python()
     quantity = columns[row_of(definition, "B05", "quantity") - 1]
