@@ -33,7 +33,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from rasoat.appendix.spec import Appendix, UnknownAppendixVersion
+from rasoat.appendix.spec import Appendix, ColumnType, UnknownAppendixVersion
 from rasoat.assessment import rules
 
 RECEIVED = ("submitted", "accepted")
@@ -94,7 +94,11 @@ DEFAULT_TARGET = Decimal(100)
 
 
 def _declares(appendix: Appendix, sheet: str, key: str) -> bool:
-    return appendix.has_sheet(sheet) and appendix.sheet(sheet).has_column(key)
+    if not (appendix.has_sheet(sheet) and appendix.sheet(sheet).has_column(key)):
+        return False
+    # The staff lines are summed as whole numbers by the database: a version declaring one of
+    # those keys with another type (contract.py refuses it, this keeps the SQL safe anyway) has none.
+    return key not in STAFF_KEYS or appendix.sheet(sheet).column(key).type == ColumnType.INT
 
 
 def for_appendix(appendix: Appendix) -> tuple[Indicator, ...]:

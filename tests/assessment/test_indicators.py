@@ -478,3 +478,14 @@ def test_a_2026_1_unit_page_has_no_indicator(campaign, personas):
     page = client_for(personas["editor_muong_kim"]).get(url).content.decode()
     assert 'data-testid="needs"' in page
     assert 'data-testid="unit-indicators"' not in page
+
+
+def test_a_version_declaring_a_staff_line_as_text_has_no_such_indicator():
+    from rasoat.appendix.definition import build_appendix
+
+    definition = v2026_2.definition()
+    for row in definition["columns"]:
+        if row["key"] == "staff_with_computer":
+            row.update(type="text", min=None)
+    appendix = build_appendix("TEST", "Thử", definition)
+    assert [i.code for i in indicators.for_appendix(appendix)] == CODES[1:]
