@@ -1,7 +1,8 @@
 """Appendix 2026.2 for tests: its definition, made by scripts/build_appendix_2026_2.py, stored.
 
-Once `ensure_shipped()` loads the shipped workbook in the test session, `stored_version()` finds it
-there; until then it stores the script's definition itself (get_or_create), as `rasoat init` would.
+The test session loads the shipped workbook (`ensure_shipped()`), so `stored_version()` finds it
+there; a test database without it (a test that emptied the table) gets the script's definition
+stored as `rasoat init` would (get_or_create).
 """
 
 from __future__ import annotations
