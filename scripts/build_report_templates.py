@@ -447,6 +447,29 @@ def proposals_by_area_table(b: Builder) -> None:
     )
 
 
+def indicators_section(b: Builder) -> None:
+    """The target indicators (campaigns on appendix 2026.2 only): each ratio and its gap to the target."""
+    b.tag("{%p if indicators %}")
+    b.h2("3. Mức độ đạt các chỉ tiêu")
+    b.p(
+        "Các chỉ tiêu tính trên số liệu của các cơ quan, đơn vị đã gửi báo cáo; cơ quan, đơn vị không có số "
+        "liệu để tính một chỉ tiêu (mẫu số bằng 0 hoặc để trống) không được tính vào chỉ tiêu đó."
+    )
+    b.table(
+        [
+            N,
+            Col("Chỉ tiêu", "{{ r.code }} – {{ r.title }}", 58),
+            Col("Đạt / tổng số", "{{ r.numerator }}/{{ r.denominator }}", 24, "c"),
+            Col("Tỷ lệ (%)", "{{ r.ratio }}", 17, "c"),
+            Col("Mục tiêu (%)", "{{ r.target }}", 17, "c"),
+            Col("Còn thiếu (điểm %)", "{{ r.gap }}", 19, "c"),
+            Col("Đơn vị không tính", "{{ r.left_out }}", 19, "r"),
+        ],
+        "indicators",
+    )
+    b.tag("{%p endif %}")
+
+
 def province_template() -> Builder:
     b = Builder("{{ doc_title }}")
     b.opening()
@@ -504,6 +527,7 @@ def province_template() -> Builder:
     b.p("- {{ f.message }}: {{ f.units }} cơ quan, đơn vị ({{ f.quantity }} trường hợp).")
     b.tag("{%p endfor %}")
     findings_summary_table(b)
+    indicators_section(b)
     b.h1("IV. NHU CẦU ĐẦU TƯ")
     b.h2("1. Ước tính theo các tiêu chí đánh giá")
     b.p(

@@ -4,7 +4,11 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from rasoat.assessment.indicators import INDICATORS
 from rasoat.assessment.models import AssessmentConfig, WindowsSupport
+
+TARGETS = (_("Targets of the indicators (%)"), tuple(i.target_field for i in INDICATORS))
+"""Shown only for campaigns whose appendix has the indicators (2026.2)."""
 
 GROUPS = (
     (
@@ -54,10 +58,15 @@ class ConfigForm(forms.ModelForm):
 
     class Meta:
         model = AssessmentConfig
-        fields = [name for _title, names in GROUPS for name in names]
+        fields = [name for _title, names in (*GROUPS, TARGETS) for name in names]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_targets: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.with_targets = with_targets
+        if not with_targets:
+            # A campaign without indicators keeps the targets it has (defaults) untouched.
+            for name in TARGETS[1]:
+                del self.fields[name]
         for field in self.fields.values():
             if isinstance(field, forms.DecimalField):
                 # A text box shows "0,8"; the number input of browsers would refuse the comma.
@@ -68,7 +77,8 @@ class ConfigForm(forms.ModelForm):
 
     def groups(self):
         """(title, bound fields) per section of the page."""
-        return [(title, [self[name] for name in names]) for title, names in GROUPS]
+        groups = (*GROUPS, TARGETS) if self.with_targets else GROUPS
+        return [(title, [self[name] for name in names]) for title, names in groups]
 
 
 class WindowsForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.appendix.v2026_1 import OPERATING_SYSTEMS
-from rasoat.assessment import rules
+from rasoat.assessment import indicators, rules
 from rasoat.campaigns.models import Assignment, Campaign
 
 _DEFAULTS = rules.Config()
@@ -40,6 +40,17 @@ def _weight(verbose: str):
         default=Decimal(1),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text=_("Weight in the overall score; 0 leaves this score out."),
+    )
+
+
+def _target(verbose: str):
+    return models.DecimalField(
+        verbose,
+        max_digits=4,
+        decimal_places=1,
+        default=indicators.DEFAULT_TARGET,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("Percent, from 0 to 100."),
     )
 
 
@@ -130,6 +141,15 @@ class AssessmentConfig(models.Model):
     price_rating_device = _price(_("price of a satisfaction-rating device"), "rating_device")
     price_ram_upgrade = _price(_("price of a RAM upgrade"), "ram_upgrade")
     price_os_licence = _price(_("price of an OS licence"), "os_licence")
+    # The targets of the indicators (campaigns on appendix 2026.2); one field per code of
+    # indicators.INDICATORS, named by Indicator.target_field.
+    target_mt = _target(_("target: staff with a computer (%)"))
+    target_cks = _target(_("target: staff with a personal digital signature (%)"))
+    target_kns = _target(_("target: staff trained in digital skills (%)"))
+    target_tslcd = _target(_("target: units connected to the special-purpose network (%)"))
+    target_motcua = _target(_("target: one-stop desks with the minimum set of devices (%)"))
+    target_hdh = _target(_("target: computers on a supported operating system (%)"))
+    target_vb = _target(_("target: units using a document management system (%)"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     WEIGHT_FIELDS = {area: f"weight_{area}" for area in rules.AREAS}
@@ -292,6 +312,38 @@ class FindingCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} × {self.findings} · {self.assignment_id}"
+
+
+class IndicatorCount(models.Model):
+    """Per unit and target indicator: its numerator and denominator (see `indicators`).
+
+    Written with the findings (same data, same moment), so that an indicator over a province is a
+    sum of one row per unit; a denominator of 0 means the unit is left out of that indicator.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.CASCADE,
+        related_name="indicator_counts",
+        db_index=False,
+        db_constraint=False,
+    )
+    code = models.CharField(
+        _("indicator"), max_length=16, help_text=_("The code of ASSESSMENT.md (CT-MT, ...).")
+    )
+    numerator = models.PositiveBigIntegerField(_("numerator"))
+    denominator = models.PositiveBigIntegerField(_("denominator"))
+
+    class Meta:
+        verbose_name = _("indicator count")
+        verbose_name_plural = _("indicator counts")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "code"], name="indicator_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.numerator}/{self.denominator} · {self.assignment_id}"
 
 
 class UnitScore(models.Model):

@@ -38,6 +38,7 @@ PRICE_OF_TYPE = {
     rules.SCANNER: "scanner",
     rules.MULTIFUNCTION: "multifunction",
     rules.KIOSK: "kiosk",
+    rules.QUEUE_MACHINE: "kiosk",  # 2026.2's queue machine is priced as the kiosk it stands for
     rules.RATING_DEVICE: "rating_device",
 }
 """Device type label → price list key."""

@@ -62,6 +62,10 @@ COPIER = "Máy photocopy"
 MULTIFUNCTION = "Máy đa chức năng (in, scan, photo)"
 PROJECTOR = "Máy chiếu"
 KIOSK = "Kiosk tra cứu, lấy số thứ tự"
+QUEUE_MACHINE = "Máy lấy số tự động"
+QUEUE_KIOSKS = frozenset({KIOSK, QUEUE_MACHINE})
+"""What meets P-ONESTOP's queue-kiosk item: 2026.2 adds `Máy lấy số tự động` to B05's device types
+(ASSESSMENT.md). 2026.1 has no such label, so counting it changes nothing for 2026.1 campaigns."""
 RATING_DEVICE = "Thiết bị đánh giá mức độ hài lòng"
 OTHER_AGED_TYPES = frozenset({PRINTER, SCANNER, COPIER, MULTIFUNCTION, PROJECTOR})
 """D-AGE-OTHER: printers, scanners, copiers, multi-function devices and projectors."""
@@ -248,7 +252,7 @@ def one_stop_counts(rows: Iterable[Mapping[str, Any]], *, working_only: bool) ->
             counts["scanners"] += n
         if kind in (PRINTER, MULTIFUNCTION):
             counts["printers"] += n
-        if kind == KIOSK:
+        if kind in QUEUE_KIOSKS:
             counts["kiosks"] += n
         if kind == RATING_DEVICE:
             counts["rating_devices"] += n

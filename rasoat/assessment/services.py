@@ -11,6 +11,10 @@
   commune or former district over a queryset of assignments the caller scoped. Finding counts read
   the per-unit, per-rule summary `FindingCount` written with the findings.
 
+- Campaigns on a version with the target indicators (2026.2) also store per unit the numerator and
+  denominator of each (`IndicatorCount`, see indicators.py), from the same data and findings; the
+  staff lines they read live in B01's `extra` and are read in one SQL query per campaign.
+
 A unit with no data (no B01 value and no row in B02–B05) gets no findings, no needs and no score.
 """
 
@@ -27,12 +31,14 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
 
+from rasoat.assessment import indicators as indicators_module
 from rasoat.assessment import needs as needs_module
 from rasoat.assessment import rules, scores
 from rasoat.assessment.models import (
     AssessmentConfig,
     Finding,
     FindingCount,
+    IndicatorCount,
     Need,
     UnitScore,
     WindowsSupport,
@@ -61,7 +67,7 @@ SHEET_FIELDS: dict[str, tuple[str, ...]] = {
 """The columns the rules read, per sheet (B06 is only shown beside the estimate, never assessed)."""
 
 BATCH_SIZE = 5000
-RESULT_MODELS = (Finding, FindingCount, Need, UnitScore)
+RESULT_MODELS = (Finding, FindingCount, Need, UnitScore, IndicatorCount)
 """What a recompute replaces."""
 
 
@@ -98,6 +104,8 @@ class Outcome:
     scores: scores.Scores
     needs: list[needs_module.NeedItem]
     ids: dict[str, list[int]] = field(default_factory=dict)
+    indicators: list[tuple[str, int, int]] = field(default_factory=list)
+    """(code, numerator, denominator) of the campaign's target indicators (indicators.py)."""
 
 
 def facts_of(unit) -> rules.UnitFacts:
@@ -143,6 +151,12 @@ def assess_assignment(assignment: Assignment, config: rules.Config | None = None
     outcome = evaluate(subject)
     if outcome is not None:
         outcome.ids = ids
+        measured = indicators_module.for_campaign(campaign)
+        if measured:
+            staff = indicators_module.staff_values(campaign, measured, assignment_id=assignment.pk)
+            outcome.indicators = indicators_module.unit_counts(
+                subject, outcome.findings, measured, staff.get(assignment.pk, {})
+            )
     with transaction.atomic():
         for model in RESULT_MODELS:
             model.objects.filter(assignment_id=assignment.pk).delete()
@@ -209,6 +223,7 @@ FINDING_COLUMNS = (
     "message",
 )
 COUNT_COLUMNS = ("assignment", "rule", "severity", "findings", "quantity")
+INDICATOR_COLUMNS = ("assignment", "code", "numerator", "denominator")
 NEED_COLUMNS = ("assignment", "kind", "item", "quantity", "unit_price_mvnd", "cost_mvnd", "rule")
 SCORE_COLUMNS = (
     "assignment",
@@ -257,6 +272,7 @@ class _Writer:
         self.counts: list[tuple] = []
         self.needs: list[tuple] = []
         self.scores: list[tuple] = []
+        self.indicators: list[tuple] = []
 
     def add(self, assignment_id: int, outcome: Outcome) -> None:
         ids = outcome.ids
@@ -276,6 +292,7 @@ class _Writer:
             self.needs.append(
                 (assignment_id, n.kind, n.item, n.quantity, n.unit_price_mvnd, n.cost_mvnd, n.rule)
             )
+        self.indicators.extend((assignment_id, *counted) for counted in outcome.indicators)
         values = outcome.scores.as_dict()
         self.scores.append(
             (
@@ -298,7 +315,8 @@ class _Writer:
         insert_rows(FindingCount, COUNT_COLUMNS, self.counts)
         insert_rows(Need, NEED_COLUMNS, self.needs)
         insert_rows(UnitScore, SCORE_COLUMNS, self.scores)
-        self.findings, self.counts, self.needs, self.scores = [], [], [], []
+        insert_rows(IndicatorCount, INDICATOR_COLUMNS, self.indicators)
+        self.findings, self.counts, self.needs, self.scores, self.indicators = [], [], [], [], []
 
 
 def assess_campaign(campaign: Campaign) -> int:
@@ -323,6 +341,9 @@ def assess_campaign(campaign: Campaign) -> int:
             .values_list("pk", "unit__code", "unit__level", "unit__block", "unit__kind")
         )
         streams = {code: _campaign_stream(campaign, code) for code in SHEET_FIELDS}
+        measured = indicators_module.for_campaign(campaign)
+        # One query for the whole campaign: a number or two per unit, fine in memory nationally.
+        staff = indicators_module.staff_values(campaign, measured) if measured else {}
         writer = _Writer(campaign)
         for pk, code, level, block, kind in units.iterator(chunk_size=BATCH_SIZE):
             data: dict[str, Any] = {}
@@ -335,10 +356,15 @@ def assess_campaign(campaign: Campaign) -> int:
                     data[sheet] = [_as_dict(keys, row[2:]) for row in rows]
                     ids[sheet] = [row[1] for row in rows]
             facts = rules.UnitFacts(code=code, level=level, block=block, kind=kind)
-            outcome = evaluate(rules.Subject(data, facts, config, campaign.reference_date))
+            subject = rules.Subject(data, facts, config, campaign.reference_date)
+            outcome = evaluate(subject)
             if outcome is None:
                 continue
             outcome.ids = ids
+            if measured:
+                outcome.indicators = indicators_module.unit_counts(
+                    subject, outcome.findings, measured, staff.get(pk, {})
+                )
             writer.add(pk, outcome)
             assessed += 1
         writer.flush()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rasoat.assessment import services
+from rasoat.assessment import indicators, services
 from rasoat.assessment.forms import ConfigForm, WindowsFormSet
 from rasoat.assessment.models import Area, Finding, Need, UnitScore
 from rasoat.assessment.rules import AREAS
@@ -120,6 +120,7 @@ def unit_assessment(request, code: str, pk: int):
         "proposals": proposals,
         "proposals_total": sum((p.budget_mvnd for p in proposals if p.budget_mvnd is not None), Decimal(0)),
         "can_manage": request.user.has_global_perm("campaign:manage"),
+        "indicators": indicators.unit_values(assignment) if score else [],
     }
     return render(request, "assessment/unit.html", context)
 
@@ -149,7 +150,7 @@ def config_view(request, code: str):
     campaign = _managed_campaign(request, code)
     config = services.config_for(campaign)
     data = request.POST if request.method == "POST" else None
-    form = ConfigForm(data, instance=config)
+    form = ConfigForm(data, instance=config, with_targets=bool(indicators.for_campaign(campaign)))
     formset = WindowsFormSet(data, instance=config, prefix="windows")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():

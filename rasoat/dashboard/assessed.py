@@ -131,5 +131,12 @@ def scores(assignments: QuerySet[Assignment], by: str) -> Scores:
     return Scores(chart, rows)
 
 
+def indicators(assignments: QuerySet[Assignment], campaign) -> dict | None:
+    """The "Chỉ tiêu" section: the target indicators over these assignments, by scope."""
+    from rasoat.assessment.indicators import section
+
+    return section(assignments, campaign)
+
+
 def _rounded(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.1"))

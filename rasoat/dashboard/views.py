@@ -82,6 +82,8 @@ def compute(assignments: QuerySet[Assignment], campaign: Campaign, today) -> dic
         context["charts"].update(
             {"findings": found.chart, "score_commune": by_commune.chart, "score_block": by_block.chart}
         )
+        # The target indicators of campaigns on 2026.2 ("Chỉ tiêu"; None for other versions).
+        context["indicators"] = assessed.indicators(assignments, campaign)
     return context
 
 

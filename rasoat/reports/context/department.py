@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from rasoat.appendix.declaration import get_appendix
+from rasoat.assessment import indicators
 from rasoat.assessment.models import Finding, UnitScore
 from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.orgs.models import Block, Level, Unit
@@ -162,6 +163,25 @@ def province_scores(received: QuerySet[Assignment]) -> list[dict[str, str]]:
     return result
 
 
+def indicators_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> list[dict[str, str]]:
+    """The target indicators over the province (campaigns on 2026.2; [] otherwise), with the gap."""
+    rows = []
+    for value in indicators.values(assignments, campaign, "province"):
+        rows.append(
+            {
+                "code": value.code,
+                "title": value.title,
+                "numerator": fmt(value.numerator),
+                "denominator": fmt(value.denominator),
+                "ratio": score_text(value.ratio),
+                "target": fmt(value.target, 1),
+                "gap": "Đạt" if value.reached else score_text(value.gap),
+                "left_out": fmt(value.left_out),
+            }
+        )
+    return rows
+
+
 def province_context(campaign: Campaign, today: datetime.date) -> dict[str, Any]:
     """The province report for the Steering Committee, over the reports received."""
     appendix = get_appendix(campaign.appendix_version)
@@ -194,6 +214,7 @@ def province_context(campaign: Campaign, today: datetime.date) -> dict[str, Any]
         "without_tslcd": fmt(without_tslcd),
         "scores": province_scores(received),
         "findings": {"summary": summary, "top": summary[:TOP_FINDINGS]},
+        "indicators": indicators_rows(assignments, campaign),
         "needs": needs_context(received),
         "proposals": {
             "rows": [

@@ -1,7 +1,9 @@
 """`rasoat assess CAMPAIGN [--unit CODE]`: recompute the assessment and print it as JSON.
 
 For each unit: {"unit": code, "scores": {...}, "findings": [...], "needs": [...]}; scores are null
-for a unit without data. Without --unit, a list of every assigned unit in registry order.
+for a unit without data. Campaigns whose appendix has the target indicators (2026.2) add
+"indicators": [{"code", "numerator", "denominator"}] (empty for a unit without data).
+Without --unit, a list of every assigned unit in registry order.
 """
 
 import json
@@ -10,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rasoat.assessment import services
-from rasoat.assessment.models import Finding, Need, UnitScore
+from rasoat.assessment import indicators, services
+from rasoat.assessment.models import Finding, IndicatorCount, Need, UnitScore
 from rasoat.assessment.services import SCORE_FIELDS
 from rasoat.campaigns.models import Assignment, Campaign
 
@@ -45,6 +47,16 @@ def results(assignments: list[Assignment]) -> list[dict[str, Any]]:
         needs.setdefault(n.assignment_id, []).append(
             {"kind": n.kind, "item": n.item, "quantity": n.quantity, "cost_mvnd": number(n.cost_mvnd)}
         )
+    counted: dict[int, list] | None = None
+    if assignments and indicators.for_campaign(assignments[0].campaign):
+        order = {indicator.code: i for i, indicator in enumerate(indicators.INDICATORS)}
+        counted = {}
+        for c in IndicatorCount.objects.filter(assignment_id__in=ids):
+            counted.setdefault(c.assignment_id, []).append(
+                {"code": c.code, "numerator": c.numerator, "denominator": c.denominator}
+            )
+        for rows in counted.values():
+            rows.sort(key=lambda row: order.get(row["code"], 99))
     output = []
     for a in assignments:
         score = scores.get(a.pk)
@@ -56,6 +68,8 @@ def results(assignments: list[Assignment]) -> list[dict[str, Any]]:
                 "needs": needs.get(a.pk, []),
             }
         )
+        if counted is not None:
+            output[-1]["indicators"] = counted.get(a.pk, [])
     return output
 
 
