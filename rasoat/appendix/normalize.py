@@ -48,6 +48,8 @@ from .spec import DECIMAL_MAX_DIGITS, FIRST_YEAR, INT_MAX, Column, ColumnType, C
 Result = tuple[Any, str | None]
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u2060"), None)
+# The control characters (Unicode category Cc) that are not white space.
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _GROUPED_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
 _SPACE_GROUPED_RE = re.compile(r"[+-]?\d{1,3}(?: \d{3})+(?:[.,]\d+)?")
@@ -68,9 +70,14 @@ class NormalizationError(ValueError):
 
 
 def _strip_invisible(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    # Most cells are plain ASCII, already NFC and without zero-width characters: skip that work there
+    # (it was 8-14 % of a large import when done character by character).
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = text.translate(_INVISIBLE)
     # Control characters other than white space are never meant and break some databases.
-    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    return _CONTROL_RE.sub("", text)
 
 
 def _as_text(raw: Any) -> str:

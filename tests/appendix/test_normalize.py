@@ -59,6 +59,27 @@ def test_invisible_and_control_characters_are_removed():
     assert ok("B02", "note", "\ufeffMất\x00 kết\u200b nối") == "Mất kết nối"
 
 
+def _strip_by_character(text):
+    """The definition the fast path must keep: NFC, no zero-width marks, no control character but
+    white space."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch not in "\u200b\ufeff\u2060")
+    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+
+
+def test_text_cleaning_equals_the_character_by_character_definition_on_random_text():
+    import random
+
+    rng = random.Random(2026)
+    # ASCII and its controls, C1 controls, Vietnamese letters composed and decomposed, zero-width marks.
+    alphabet = [chr(c) for c in range(0, 0xA0)] + list("ươăâđêôơưỹ\u200b\ufeff\u2060\u0301\u0323")
+    alphabet += [unicodedata.normalize("NFD", "Mường Tè")]
+    for _ in range(3000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = " ".join(_strip_by_character(raw).split()) or None
+        assert clean_text(raw) == expected, repr(raw)
+
+
 def test_a_number_in_a_text_column_reads_as_text_without_a_trailing_zero():
     assert ok("B03", "model", 2900.0) == "2900"
     assert ok("B03", "model", 60) == "60"
