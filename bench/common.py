@@ -50,3 +50,51 @@ def report(name: str, value: float, baseline: float, target: float | None = None
         f"{name:<52} {value * 1000 if unit == 's' else value:10.1f} {'ms' if unit == 's' else unit}"
         f"  baseline {baseline * 1000 if unit == 's' else baseline:10.1f}  ratio {ratio:6.2f}{verdict}"
     )
+
+
+def timed(fn: Callable[[], object]) -> Callable[[], float]:
+    """`fn` as a contender of `paired`: it returns its own run time in seconds."""
+
+    def run() -> float:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+
+    return run
+
+
+def paired(
+    subject: Callable[[], float], baseline: Callable[[], float], rounds: int = 5
+) -> tuple[float, float, float]:
+    """Run two contenders round by round, alternating which goes first, and return the median of each
+    one's times and the median of the per-round ratios subject ÷ baseline.
+
+    Timing one contender's block after the other's lets machine drift land in the ratio (the same code
+    measured 7.6 and 9.5 that way on a shared machine); a ratio per round, taken from two runs seconds
+    apart, cancels most of it. Contenders return their own time (see `timed`) so that untimed set-up
+    inside a round is allowed.
+    """
+    ratios, subject_times, baseline_times = [], [], []
+    for round_number in range(rounds):
+        if round_number % 2:
+            base = baseline()
+            value = subject()
+        else:
+            value = subject()
+            base = baseline()
+        subject_times.append(value)
+        baseline_times.append(base)
+        ratios.append(value / base if base else float("inf"))
+    return statistics.median(subject_times), statistics.median(baseline_times), statistics.median(ratios)
+
+
+def report_paired(name: str, measured: tuple[float, float, float], target: float | None = None) -> None:
+    """Print a `paired` result: both medians and the median of the paired ratios."""
+    value, base, ratio = measured
+    verdict = ""
+    if target is not None:
+        verdict = "  ok" if ratio <= target else f"  MISSED (target ≤ {target})"
+    print(
+        f"{name:<52} {value * 1000:10.1f} ms  baseline {base * 1000:10.1f}  "
+        f"median paired ratio {ratio:6.2f}{verdict}"
+    )
