@@ -1,0 +1,113 @@
+"""What every page of the appendix editor shares: who may use it, loading a version, saving an edit."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from rasoat.appendix import services, versions
+from rasoat.appendix.checks import Fault
+from rasoat.appendix.definition import Definition
+from rasoat.appendix.editing import EditError
+from rasoat.appendix.models import AppendixVersion
+from rasoat.appendix.spec import Appendix, UnknownAppendixVersion
+
+FIELD_ALIASES = {"list": "list_name"}
+"""Definition workbook column names that a form field of the editor calls differently."""
+
+
+def require_admin(user) -> None:
+    """The editor is for administrators of the whole province; anyone else gets 403 (the versions are
+    not secret: every campaign page names its version)."""
+    if not user.has_global_perm("campaign:manage"):
+        raise PermissionDenied
+
+
+@dataclass
+class Version:
+    """A version as the editor shows it: stored or built in, its definition, and why it is frozen."""
+
+    code: str
+    title: str
+    definition: Definition
+    stored: AppendixVersion | None
+    frozen: str | None
+    appendix: Appendix = field(repr=False, default=None)
+
+
+def load_version(code: str) -> Version:
+    """The version of the URL, or 404."""
+    try:
+        definition = versions.definition_for(code)
+        appendix = versions.get_appendix(code)
+    except UnknownAppendixVersion:
+        raise Http404 from None
+    stored = AppendixVersion.objects.filter(code=code).first()
+    title = stored.title if stored else (appendix.title or f"Phụ lục {code} (theo PHU_LUC.md)")
+    return Version(
+        code=code,
+        title=title,
+        definition=copy.deepcopy(definition),
+        stored=stored,
+        frozen=services.frozen_reason(code),
+        appendix=appendix,
+    )
+
+
+def _attach(form: forms.Form | None, fault: Fault, target: tuple[str, int | None] | None) -> str | None:
+    """Put a fault on the form field it names when it is about the edited row; else return its text."""
+    name = FIELD_ALIASES.get(fault.column or "", fault.column)
+    about_target = target is not None and fault.sheet == target[0] and fault.row in (None, target[1])
+    if form is not None and name in form.fields and about_target:
+        form.add_error(name, fault.message)
+        return None
+    return fault.message
+
+
+def save_edit(
+    request,
+    version: Version,
+    change: Callable[[Definition], Any],
+    *,
+    form: forms.Form | None = None,
+    target: Callable[[Definition], tuple[str, int | None] | None] | None = None,
+) -> bool:
+    """Apply `change` to a copy of the version's definition and save it through the same checks as a
+    definition workbook; True when saved. Faults go onto `form` (`target` gives the workbook sheet and
+    row of the edited item, so only its own faults land on its fields) or into the page's messages."""
+    definition = copy.deepcopy(version.definition)
+    try:
+        change(definition)
+        services.save_definition(version.code, definition, actor=request.user)
+    except EditError as error:
+        if form is not None and error.field in form.fields:
+            form.add_error(error.field, error.message)
+        else:
+            messages.error(request, error.message)
+        return False
+    except services.VersionFrozen as frozen:
+        messages.error(request, str(frozen))
+        return False
+    except ValidationError as invalid:
+        for message in invalid.messages:
+            messages.error(request, message)
+        return False
+    except services.DefinitionRefused as refused:
+        where = target(definition) if target is not None else None
+        for fault in refused.faults:
+            text = _attach(form, fault, where)
+            if text is None:
+                continue
+            if form is not None:
+                form.add_error(None, text)
+            else:
+                messages.error(request, text)
+        return False
+    return True
