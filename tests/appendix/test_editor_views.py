@@ -133,7 +133,7 @@ def test_duplicate_key_is_refused_on_the_key_field(admin, version):
     before = stored()
     response = admin.post(f"{BASE}/bieu/B05/cot/them/", new_column(key="quantity", header="Số lượng khác"))
     assert response.status_code == 200
-    assert "đã có cột với khóa “quantity”" in errors(response)
+    assert "Biểu B05 đã có cột mang mã “quantity”" in errors(response)
     assert stored() == before
 
 
@@ -157,7 +157,8 @@ def test_a_new_list_may_not_take_a_used_name(admin, version):
     )
     assert response.status_code == 302  # named after the key: free
     response = admin.post(
-        f"{BASE}/bieu/B05/cot/them/", new_column(type="choice", key="condition2b", choices="", new_labels="B")
+        f"{BASE}/bieu/B05/cot/them/",
+        new_column(type="choice", key="condition2b", header="Khác", choices="", new_labels="B"),
     )
     assert response.status_code == 302
     before = stored()
@@ -223,7 +224,9 @@ def test_add_a_table_sheet_and_edit_it(admin, version):
         },
     )
     assert response.status_code == 302 and response["Location"] == f"{BASE}/bieu/B07/"
-    response = admin.post(f"{BASE}/bieu/B07/cot/them/", new_column(key="year_held", header="Năm", type="year"))
+    response = admin.post(
+        f"{BASE}/bieu/B07/cot/them/", new_column(key="year_held", header="Năm", type="year")
+    )
     assert response.status_code == 302
     sheet = versions.get_appendix(CODE).sheet("B07")
     assert sheet.repeating and sheet.keys == ("course", "year_held")
@@ -246,12 +249,14 @@ def test_a_sheet_title_taken_or_reserved_is_refused(admin, version):
 def test_add_a_choice_before_a_label(admin, version):
     response = admin.post(
         f"{BASE}/lua-chon/",
-        {"list_name": "b05_device_type", "label": "Máy lấy số tự động", "before": "Khác (ghi rõ)"},
+        {"list_name": "b05_device_type", "label": "Máy lấy số tự động", "before": "Khác"},
     )
     assert response.status_code == 302, errors(response)
     labels = versions.get_appendix(CODE).sheet("B05").column("device_type").choices
-    assert labels[-2:] == ("Máy lấy số tự động", "Khác (ghi rõ)")
-    response = admin.post(f"{BASE}/lua-chon/", {"list_name": "b05_device_type", "label": "máy lấy số tự động"})
+    assert labels[-2:] == ("Máy lấy số tự động", "Khác")
+    response = admin.post(
+        f"{BASE}/lua-chon/", {"list_name": "b05_device_type", "label": "máy lấy số tự động"}
+    )
     assert response.status_code == 200 and "đã có" in errors(response)
 
 

@@ -15,10 +15,19 @@ from rasoat.appendix.forms import ChoiceForm, ColumnForm, CopyForm
 from .common import Version, load_version, require_admin, save_edit
 
 
-def _column_target(sheet: str, key: str):
+def _column_target(sheet: str, key: str, *, last: bool = False):
+    """Where the edited column is in the definition workbook; `last` for an added one (a key the
+    sheet already has is then the new column's fault, not the old one's)."""
+
     def target(definition):
-        index = editing.column_index(definition, sheet, key)
-        return ("columns", None if index is None else index + 2)
+        indexes = [
+            i
+            for i, row in enumerate(definition["columns"])
+            if row.get("sheet") == sheet and row.get("key") == key
+        ]
+        if not indexes:
+            return ("columns", None)
+        return ("columns", (indexes[-1] if last else indexes[0]) + 2)
 
     return target
 
@@ -46,7 +55,7 @@ def column_add(request, code: str, sheet: str):
             version,
             lambda d: editing.add_column(d, sheet, row, labels),
             form=form,
-            target=_column_target(sheet, row["key"]),
+            target=_column_target(sheet, row["key"], last=True),
         ):
             messages.success(request, _("The column “%(header)s” was added.") % {"header": row["header"]})
             return redirect("appendix_sheet", code=code, sheet=sheet)

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from rasoat.appendix import services, versions
-from rasoat.appendix.checks import Fault
+from rasoat.appendix.checks import Fault, normalize_definition
+from rasoat.appendix.contract import check_contract
 from rasoat.appendix.definition import Definition
 from rasoat.appendix.editing import EditError
 from rasoat.appendix.models import AppendixVersion
@@ -71,6 +72,17 @@ def _attach(form: forms.Form | None, fault: Fault, target: tuple[str, int | None
     return fault.message
 
 
+def _with_contract(definition: Definition, faults: list[Fault]) -> list[Fault]:
+    """The faults, with the assessment's first: the checks stop before the contract when they find
+    a fault, but a retyped column a rule reads also breaks every condition on it, and the editor
+    must say which rule forbids the edit rather than only what follows from it."""
+    try:
+        contract = check_contract(normalize_definition(definition))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return faults
+    return [*contract, *(fault for fault in faults if fault not in contract)]
+
+
 def save_edit(
     request,
     version: Version,
@@ -101,7 +113,7 @@ def save_edit(
         return False
     except services.DefinitionRefused as refused:
         where = target(definition) if target is not None else None
-        for fault in refused.faults:
+        for fault in _with_contract(definition, refused.faults):
             text = _attach(form, fault, where)
             if text is None:
                 continue
