@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 
 from django.contrib import messages
@@ -143,5 +142,5 @@ def template_download(request, code: str):
 
     require_admin(request.user)
     version = load_version(code)
-    today = timezone.localdate() if timezone.is_aware(timezone.now()) else datetime.date.today()
-    return _xlsx(write_appendix_template(version.appendix, today), f"mau-phu-luc-{version.code}.xlsx")
+    content = write_appendix_template(version.appendix, timezone.localdate())
+    return _xlsx(content, f"mau-phu-luc-{version.code}.xlsx")
