@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.conftest import login
+from tests.e2e.test_csp import LISTEN
 from tests.otp import give_app_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +44,7 @@ def session(browser, live_server, user):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    page.add_init_script(LISTEN)  # the editor's pages run under the strict CSP too
     login(page, live_server, user.username, PASSWORD)
     return context, page
 
@@ -73,6 +75,7 @@ def administrator_makes_the_version(page, live_server) -> None:
     preview = page.get_by_test_id("preview")
     expect(preview).to_contain_text("Nguồn trang bị")
     assert preview.locator("[name=source] option").all_inner_texts()[1:] == list(SOURCES)
+    assert page.evaluate("window.__violations") == []
 
     # A new repeating sheet with a year column.
     page.goto(f"{base}/")
@@ -92,6 +95,7 @@ def administrator_makes_the_version(page, live_server) -> None:
     page.get_by_test_id("save-column").click()
     page.wait_for_url(f"{base}/bieu/B07/")
     expect(page.get_by_test_id("preview")).to_contain_text("Năm tổ chức")
+    assert page.evaluate("window.__violations") == []
 
 
 def administrator_pins_a_campaign(page, live_server) -> None:
