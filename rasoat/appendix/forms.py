@@ -153,6 +153,10 @@ class ColumnForm(forms.Form):
         }
         for name in self.NUMBERS:
             row[name] = (data.get(name) or "").strip() or None
+        if row["type"] != ColumnType.CHOICE:
+            # The list select keeps its value when the type is changed away from a choice: drop it
+            # rather than refuse the column for a field the page says is only for choices.
+            row["choices"] = ""
         if "key" in data:
             row["key"] = (data.get("key") or "").strip()
         return row

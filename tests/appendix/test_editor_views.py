@@ -361,6 +361,18 @@ def test_campaign_form_pins_a_campaign_to_a_version(admin, version):
     )
     assert response.status_code == 200
     assert Campaign.objects.get(code="RS2026").appendix_version == "2026.1"
+    response = admin.post(
+        "/dot/RS2026/sua/",
+        {
+            "code": "RS2026",
+            "title": "Rà soát",
+            "deadline": "30/06/2026",
+            "reference_date": "20/05/2026",
+            "appendix_version": CODE,
+        },
+    )
+    assert response.status_code == 302
+    assert Campaign.objects.get(code="RS2026").appendix_version == CODE
 
 
 def test_nav_links_the_editor_for_administrators_only(clients, lai_chau):
@@ -371,3 +383,35 @@ def test_nav_links_the_editor_for_administrators_only(clients, lai_chau):
 def test_anonymous_is_sent_to_login(lai_chau):
     response = client_for(None).get("/phu-luc/")
     assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+
+
+def test_a_limit_that_is_not_a_number_is_refused_on_its_field(admin, version):
+    before = stored()
+    response = admin.post(f"{BASE}/bieu/B05/cot/them/", new_column(type="int", max="mười"))
+    assert response.status_code == 200
+    assert "“mười” không phải là số" in errors(response)
+    assert stored() == before
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(admin, lai_chau):
+    response = _upload(admin, b"not a workbook at all", "LC-HONG")
+    assert response.status_code == 422 and 'data-testid="fault"' in errors(response)
+    assert not AppendixVersion.objects.filter(code="LC-HONG").exists()
+
+
+def test_a_campaign_with_data_keeps_its_version(admin, version, campaign):
+    assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.UB")
+    inventory_services.save_record(
+        assignment, "B05", {"device_type": "Máy in", "quantity": "1", "condition": "Hoạt động tốt"}
+    )
+    data = {
+        "code": "RS2026",
+        "title": campaign.title,
+        "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+        "reference_date": campaign.reference_date.strftime("%d/%m/%Y"),
+        "appendix_version": CODE,
+    }
+    response = admin.post("/dot/RS2026/sua/", data)
+    assert response.status_code == 200
+    assert "không thể đổi phiên bản phụ lục" in errors(response)
+    assert Campaign.objects.get(code="RS2026").appendix_version == "2026.1"
