@@ -3,6 +3,7 @@ and is refused — with the message naming the problem — when it must be."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 
@@ -415,3 +416,22 @@ def test_a_campaign_with_data_keeps_its_version(admin, version, campaign):
     assert response.status_code == 200
     assert "không thể đổi phiên bản phụ lục" in errors(response)
     assert Campaign.objects.get(code="RS2026").appendix_version == "2026.1"
+
+
+def test_an_edit_made_meanwhile_by_another_administrator_is_kept(personas, version):
+    """Optimistic lock: the editor's edit, read before another save, is applied again on top of it."""
+    from types import SimpleNamespace
+
+    from rasoat.appendix import editing
+    from rasoat.appendix.services import save_definition
+    from rasoat.appendix.views.common import _apply, load_version
+
+    stale = load_version(CODE)
+    other = copy.deepcopy(stored())
+    editing.add_column(other, "B04", {"key": "owner", "header": "Đơn vị chủ quản", "type": "text"})
+    save_definition(CODE, other)
+    request = SimpleNamespace(user=personas["admin"])
+    _apply(request, stale, lambda d: editing.add_column(d, "B05", new_column()))
+    appendix = versions.get_appendix(CODE)
+    assert appendix.sheet("B04").has_column("owner") and appendix.sheet("B05").has_column("funding")
+    assert AppendixVersion.objects.get(code=CODE).revision == 3

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rasoat.appendix import services, versions
 from rasoat.appendix.checks import Fault, normalize_definition
@@ -83,6 +84,33 @@ def _with_contract(definition: Definition, faults: list[Fault]) -> list[Fault]:
     return [*contract, *(fault for fault in faults if fault not in contract)]
 
 
+RETRIES = 3
+
+
+def _apply(request, version: Version, change: Callable[[Definition], Any]) -> Definition:
+    """Apply the edit to the stored definition and save it, under an optimistic lock on the revision:
+    when another administrator saved in between, the edit is applied again to what they saved (each
+    edit is an operation — add this column, move that one — so both survive). Returns the definition
+    as last edited (the faults of a refusal are about it)."""
+    for attempt in range(RETRIES):
+        if attempt:
+            version = load_version(version.code)
+        definition = copy.deepcopy(version.definition)
+        change(definition)
+        revision = version.stored.revision if version.stored is not None else None
+        try:
+            services.save_definition(version.code, definition, actor=request.user, expected_revision=revision)
+        except services.VersionChanged:
+            continue
+        except services.DefinitionRefused as refused:
+            refused.definition = definition
+            raise
+        return definition
+    raise services.VersionFrozen(
+        _("The version was changed by someone else at the same time. Reload the page and try again.")
+    )
+
+
 def save_edit(
     request,
     version: Version,
@@ -94,10 +122,8 @@ def save_edit(
     """Apply `change` to a copy of the version's definition and save it through the same checks as a
     definition workbook; True when saved. Faults go onto `form` (`target` gives the workbook sheet and
     row of the edited item, so only its own faults land on its fields) or into the page's messages."""
-    definition = copy.deepcopy(version.definition)
     try:
-        change(definition)
-        services.save_definition(version.code, definition, actor=request.user)
+        _apply(request, version, change)
     except EditError as error:
         if form is not None and error.field in form.fields:
             form.add_error(error.field, error.message)
@@ -112,6 +138,7 @@ def save_edit(
             messages.error(request, message)
         return False
     except services.DefinitionRefused as refused:
+        definition = refused.definition
         where = target(definition) if target is not None else None
         for fault in _with_contract(definition, refused.faults):
             text = _attach(form, fault, where)
