@@ -15,5 +15,6 @@ def navigation(request) -> dict:
             "users": user.has_global_perm("user:manage"),
             "manage_units": user.has_any_perm("unit:manage"),
             "audit": user.has_any_perm("audit:view"),
+            "appendix": user.has_global_perm("campaign:manage"),
         }
     }

@@ -256,11 +256,23 @@ def copy_version(source: str, code: str, title: str, actor=None) -> AppendixVers
     return version
 
 
-def save_definition(code: str, definition: Any, *, actor=None, title: str | None = None) -> AppendixVersion:
+class VersionChanged(Exception):
+    """The version was saved by someone else since `expected_revision` was read."""
+
+
+def save_definition(
+    code: str,
+    definition: Any,
+    *,
+    actor=None,
+    title: str | None = None,
+    expected_revision: int | None = None,
+) -> AppendixVersion:
     """Replace the definition (and title) of an unfrozen version; revision + 1, audited.
 
     VersionFrozen when the version may not change, DefinitionRefused with every fault, and
-    UnknownAppendixVersion when there is no stored version by that code.
+    UnknownAppendixVersion when there is no stored version by that code. With `expected_revision`
+    (the web editor's optimistic lock), VersionChanged when the stored revision is another one.
     """
     reason = frozen_reason(code)
     if reason is not None:
@@ -269,6 +281,8 @@ def save_definition(code: str, definition: Any, *, actor=None, title: str | None
     clean = _checked(definition)
     with transaction.atomic():
         version = _locked(code)
+        if expected_revision is not None and version.revision != expected_revision:
+            raise VersionChanged(code)
         _lock_assignments(code)
         # Again under the locks: a unit may have saved data since the first look.
         reason = frozen_reason(code)

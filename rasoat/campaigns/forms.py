@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rasoat.appendix import versions
 from rasoat.campaigns import services
 from rasoat.campaigns.models import Campaign, Status
 from rasoat.orgs.models import Block, Level, Unit
@@ -60,11 +61,28 @@ class CampaignForm(forms.ModelForm):
         if self.instance.pk:
             previous = previous.exclude(pk=self.instance.pk)
         self.fields["previous"].queryset = previous
+        # A list of the versions that exist rather than free text: a campaign names a version its
+        # units can fill in. New campaigns start on the default version (2026.2 once shipped).
+        self.fields["appendix_version"] = forms.ChoiceField(
+            label=_("Appendix version"),
+            choices=versions.version_choices(),
+            help_text=_("The appendix the units fill in. Versions are made on the page “Appendix”."),
+        )
+        if not self.instance.pk:
+            self.initial["appendix_version"] = versions.default_version()
         _style(self)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         services.validate_code(code, exclude_pk=self.instance.pk)
+        return code
+
+    def clean_appendix_version(self) -> str:
+        code = self.cleaned_data["appendix_version"]
+        if self.instance.pk and code != self.instance.appendix_version and services.has_data(self.instance):
+            raise ValidationError(
+                _("Units already hold data in this campaign: its appendix version can no longer change.")
+            )
         return code
 
     def clean(self) -> dict:

@@ -161,6 +161,12 @@ def _reasons_to_keep(campaign: Campaign, assignments: list[Assignment]) -> dict[
     return reasons
 
 
+def has_data(campaign: Campaign) -> bool:
+    """Whether any unit of the campaign has data, snapshots or uploads (its version may not change)."""
+    assignments = list(campaign.assignments.all())
+    return any(_reasons_to_keep(campaign, assignments).values())
+
+
 def remove_units(campaign: Campaign, units, *, actor=None, address: str | None = None) -> Removal:
     """Remove units from a campaign; a unit with any data, or whose work has started, is kept.
 

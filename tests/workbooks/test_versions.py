@@ -18,8 +18,10 @@ import copy
 import datetime
 import io
 import json
+import tempfile
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from rasoat.appendix.declaration import get_appendix
 from rasoat.appendix.definition import definition_of
 from rasoat.appendix.models import AppendixVersion
+from rasoat.appendix.workbook import write_definition
 from rasoat.campaigns.models import Assignment, Campaign, Snapshot
 from rasoat.campaigns.services import create_campaign
 from rasoat.inventory import workflow
@@ -38,7 +41,8 @@ from rasoat.inventory.models import CustomRow, EndDevice, InfraDevice
 from rasoat.workbooks.export import write_consolidated
 from rasoat.workbooks.reading.matching import header_key, label_key
 from rasoat.workbooks.template import write_unit_template
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
+from tests.dashboard.helpers import dashboard_url
 from tests.inventory.test_workflow import assignment_of, load
 from tests.workbooks.conftest import SAMPLE_UNIT, xlsx_bytes
 
@@ -150,9 +154,16 @@ def next_definition() -> dict:
 
 
 def make_version(code: str = VERSION, definition: dict | None = None) -> AppendixVersion:
-    return AppendixVersion.objects.create(
-        code=code, title=f"Phụ lục {code}", definition=definition or version_definition(), based_on="2026.1"
-    )
+    """The version made as an administrator makes it from a definition workbook: written, then loaded
+    with `rasoat appendix import` (which checks it as an upload on the web does)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"dinh-nghia-{code}.xlsx"
+        write_definition(definition or version_definition(), path, code=code, title=f"Phụ lục {code}")
+        output, exit_code = run(
+            "appendix", "import", str(path), "--version", code, "--title", f"Phụ lục {code}"
+        )
+    assert (exit_code, output["errors"], output["created"]) == (0, [], True), output
+    return AppendixVersion.objects.get(code=code)
 
 
 # --- filling a template ---------------------------------------------------------------------------
@@ -354,6 +365,16 @@ def test_a_version_made_as_data_goes_the_whole_way(accepted_2026_1, lc_campaign,
     training = CustomRow.objects.filter(assignment=assignment, sheet="B07").order_by("position")
     assert [row.extra["started_on"] for row in training] == ["2026-03-15", "2026-02-28"]
     assert CustomRow.objects.get(assignment=assignment, sheet="B08").extra["approved_on"] == "2026-01-05"
+
+    # 5b. The dashboard's "Thống kê theo cột" counts the new B05 column, weighted by the quantity.
+    response = client_for(reviewer).get(dashboard_url(lc_campaign, column="B05.source"))
+    counted = response.context["column_counts"]
+    assert counted.ref == "B05.source" and not counted.unknown
+    shown = {line.label: (line.rows, line.quantity) for line in counted.lines if line.rows}
+    assert shown["Chương trình, dự án"] == (1, device.quantity)
+    assert sum(rows for rows, _q in shown.values()) == EndDevice.objects.filter(assignment=assignment).count()
+    assert [line.label for line in counted.lines][: len(SOURCES)] == list(SOURCES)
+    assert "Thống kê theo cột" in response.content.decode()
 
     # 6. Dumped with the declared keys, dates ISO, and loaded back unchanged.
     dumped, code = run("dump", "LC2026", SAMPLE_UNIT)

@@ -1,0 +1,1 @@
+"""The appendix editor: administrators list, copy, edit, upload and download appendix versions."""
