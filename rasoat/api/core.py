@@ -38,7 +38,7 @@ class TokenAuth(HttpBearer):
         found = tokens.find_token(token.strip())
         if found is None:
             return None
-        retry = ratelimit.hit(found.pk)
+        retry = ratelimit.hit(found.digest[:32])
         if retry is not None:
             raise ApiProblem(
                 "rate-limited",

@@ -23,14 +23,15 @@ def _limits() -> tuple[int, int]:
     return settings.API_RATE_LIMIT, settings.API_RATE_WINDOW
 
 
-def hit(token_id: int) -> int | None:
-    """Count one request of the token; None when allowed, else the seconds until it may retry."""
+def hit(token_key: str) -> int | None:
+    """Count one request of the token (named by its digest: ids may be reused after a delete);
+    None when allowed, else the seconds until it may retry."""
     limit, window = _limits()
     if limit <= 0:
         return None
     now = time.time()
     slot = int(now // window)
-    key = f"rasoat:api:rate:{token_id}:{slot}"
+    key = f"rasoat:api:rate:{token_key}:{slot}"
     # add() only sets a missing key; the expiry outlives the window so a late incr still finds it.
     cache.add(key, 0, timeout=window + 5)
     try:
