@@ -97,8 +97,19 @@ class RasoatAPI(NinjaAPI):
             refs.append({"$ref": f"#/components/schemas/{name}"})
         # The appendix data: any of the versions (the campaign's `appendix_version` says which).
         components["AppendixData"] = {"anyOf": refs, "description": "Dữ liệu phụ lục của một đơn vị."}
+        data = {"$ref": "#/components/schemas/AppendixData"}
         for item in schema.get("paths", {}).values():
             for operation in item.values():
+                # The operations marked in their decorator carry the appendix data of any version.
+                marked = operation.pop("x-appendix-data", None)
+                if marked == "request":
+                    operation["requestBody"] = {
+                        "required": True,
+                        "content": {"application/json": {"schema": data}},
+                    }
+                elif marked == "response":
+                    content = operation["responses"][200]["content"]["application/json"]
+                    content["schema"] = {"allOf": [content["schema"], {"properties": {"data": data}}]}
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:

@@ -7,11 +7,18 @@ appears in `/api/v1/openapi.json` and in `/api/v1/campaigns/{code}/schema` at th
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from rasoat.appendix.spec import Appendix, Column, ColumnType, Sheet
 
 _STRING = (ColumnType.TEXT, ColumnType.EMAIL, ColumnType.PHONE, ColumnType.LONGTEXT)
+
+
+def _number(value: Decimal | int) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def column_schema(column: Column) -> dict[str, Any]:
@@ -30,10 +37,11 @@ def column_schema(column: Column) -> dict[str, Any]:
         if column.max_length:
             schema["maxLength"] = column.max_length
     if column.is_numeric:
-        if column.min is not None and not column.min_exclusive:
-            schema["minimum"] = column.min
+        # Decimal bounds as JSON numbers (a Decimal would be written as text).
+        if column.min is not None:
+            schema["exclusiveMinimum" if column.min_exclusive else "minimum"] = _number(column.min)
         if column.max is not None:
-            schema["maximum"] = column.max
+            schema["maximum"] = _number(column.max)
     schema["title"] = column.header
     description = column.help or ""
     if column.required:

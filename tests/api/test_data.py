@@ -5,7 +5,6 @@ import copy
 import io
 import json
 
-import pytest
 from django.core.management import call_command
 
 from rasoat.appendix.services import copy_version, save_definition

@@ -17,7 +17,9 @@ UNITS = [SAMPLE_UNIT, "X.03637.UB", "T.VPTU"]
 
 def load(campaign, codes):
     for code in codes:
-        assignment = Assignment.objects.select_related("unit", "campaign").get(campaign=campaign, unit__code=code)
+        assignment = Assignment.objects.select_related("unit", "campaign").get(
+            campaign=campaign, unit__code=code
+        )
         data = clean_unit_data(
             get_appendix(campaign.appendix_version), SAMPLE, UnitInfo.from_unit(assignment.unit),
             campaign.reference_date,
@@ -58,12 +60,18 @@ def test_province_jsonl_equals_the_consolidated_workbook_row_for_row(campaign, a
     appendix = get_appendix(campaign.appendix_version)
     for sheet, name in zip(appendix.sheets, book.sheet_names[2:], strict=True):
         expected = [normalised(row) for row in book.get_sheet_by_name(name).to_python()[1:]]
-        got = [[cell(v) for k, v in line.items() if k != "sheet"] for line in lines if line["sheet"] == sheet.code]
+        got = [
+            [cell(v) for k, v in line.items() if k != "sheet"]
+            for line in lines
+            if line["sheet"] == sheet.code
+        ]
         assert got == expected, sheet.code
     b05 = [line for line in lines if line["sheet"] == "B05"]
     assert len(b05) == 3 * len(SAMPLE["B05"])
     assert {line["unit"] for line in b05} == set(UNITS)
-    assert [line["row"] for line in b05 if line["unit"] == SAMPLE_UNIT] == list(range(1, len(SAMPLE["B05"]) + 1))
+    assert [line["row"] for line in b05 if line["unit"] == SAMPLE_UNIT] == list(
+        range(1, len(SAMPLE["B05"]) + 1)
+    )
 
 
 def test_a_commune_editor_exports_only_the_commune(campaign, api_clients):

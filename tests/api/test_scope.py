@@ -20,6 +20,31 @@ from tests.test_scope_matrix import PERSONAS
 MK, MT = "X.03637.UB", "X.03445.UB"
 C = "/api/v1/campaigns/RS2026"
 
+
+def _unit_rows(unit: str) -> list[tuple]:
+    """The rows of one unit's endpoints; `mk`/`mt`: what the Mường Kim / Mường Tè personas get in scope."""
+    in_mk = unit == MK
+    mk, mt = (200, 404) if in_mk else (404, 200)
+    # What a persona in scope without the permission gets, and what one out of scope gets.
+    no_mk, no_mt = (403, 404) if in_mk else (404, 403)
+    refused_mk, refused_mt = (422, 404) if in_mk else (404, 422)
+    base = f"{C}/units/{unit}"
+    return [
+        ("GET", f"{base}/data", None, [200, 200, mk, mt, mk, 401]),
+        ("GET", f"{base}/assessment", None, [200, 200, mk, mt, mk, 401]),
+        # A PUT of data with errors: 422 where allowed, nothing saved anywhere.
+        ("PUT", f"{base}/data", {"B05": [{"quantity": "x"}]}, [422, 403, refused_mk, refused_mt, no_mk, 401]),
+        ("PATCH", f"{base}/data/B05/rows/{{row}}", {"version": 1, "values": {"quantity": 3}},
+         [200, 403, mk, mt, no_mk, 401]),
+        ("PATCH", f"{base}/data/B01", {"version": 1, "values": {"staff_total": 12}},
+         [200, 403, mk, mt, no_mk, 401]),
+        # Submitting data with errors, returning or accepting a draft: refused steps (422) where allowed.
+        ("POST", f"{base}/submit", {}, [422, 403, refused_mk, refused_mt, no_mk, 401]),
+        ("POST", f"{base}/return", {"reason": "Thiếu"}, [422, 422, no_mk, no_mt, no_mk, 401]),
+        ("POST", f"{base}/accept", {}, [422, 422, no_mk, no_mt, no_mk, 401]),
+    ]  # fmt: skip
+
+
 # (method, url, JSON body, statuses in PERSONAS order:
 #  admin, reviewer, editor_muong_kim, editor_muong_te, viewer_muong_kim, anonymous)
 MATRIX = [
@@ -44,28 +69,7 @@ MATRIX = [
     ("GET", f"{C}/dashboard?commune=X.03445", None, [200, 200, 404, 200, 404, 401]),
     ("GET", f"{C}/export.jsonl", None, [200, 200, 200, 200, 403, 401]),
     ("GET", f"{C}/export.jsonl?under=X.03445", None, [200, 200, 404, 200, 404, 401]),
-    *[
-        row
-        for unit, (mk, mt) in ((MK, (200, 404)), (MT, (404, 200)))
-        for row in [
-            ("GET", f"{C}/units/{unit}/data", None, [200, 200, mk, mt, mk if mk == 404 else 200, 401]),
-            ("GET", f"{C}/units/{unit}/assessment", None, [200, 200, mk, mt, mk if mk == 404 else 200, 401]),
-            # A PUT of data with errors: 422 where allowed, nothing saved anywhere.
-            ("PUT", f"{C}/units/{unit}/data", {"B05": [{"quantity": "x"}]},
-             [422, 403, 422 if mk == 200 else 404, 422 if mt == 200 else 404, 403 if mk == 200 else 404, 401]),
-            ("PATCH", f"{C}/units/{unit}/data/B05/rows/{{row}}", {"version": 1, "values": {"quantity": 3}},
-             [200, 403, mk, mt, 403 if mk == 200 else 404, 401]),
-            ("PATCH", f"{C}/units/{unit}/data/B01", {"version": 1, "values": {"staff_total": 12}},
-             [200, 403, mk, mt, 403 if mk == 200 else 404, 401]),
-            # Submitting data with errors, returning or accepting a draft: refused steps (422) where allowed.
-            ("POST", f"{C}/units/{unit}/submit", {}, [422, 403, 422 if mk == 200 else 404,
-                                                     422 if mt == 200 else 404, 403 if mk == 200 else 404, 401]),
-            ("POST", f"{C}/units/{unit}/return", {"reason": "Thiếu"},
-             [422, 422, 403 if mk == 200 else 404, 403 if mt == 200 else 404, 403 if mk == 200 else 404, 401]),
-            ("POST", f"{C}/units/{unit}/accept", {},
-             [422, 422, 403 if mk == 200 else 404, 403 if mt == 200 else 404, 403 if mk == 200 else 404, 401]),
-        ]
-    ],
+    *[row for unit in (MK, MT) for row in _unit_rows(unit)],
 ]  # fmt: skip
 
 
@@ -81,7 +85,9 @@ def _load(campaign, code: str) -> int:
     return storage.records(sheet, assignment=assignment).first().pk
 
 
-@pytest.mark.parametrize(("method", "url", "payload", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, *_ in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, *_ in MATRIX]
+)
 def test_scope_matrix(campaign, api_clients, method, url, payload, expected):
     rows = {MK: _load(campaign, MK), MT: _load(campaign, MT)}
     unit = MK if MK in url else MT
@@ -89,7 +95,11 @@ def test_scope_matrix(campaign, api_clients, method, url, payload, expected):
     got = []
     for persona in PERSONAS:
         with transaction.atomic():
-            kwargs = {"content_type": "application/json", "data": json.dumps(payload)} if payload is not None else {}
+            kwargs = (
+                {"content_type": "application/json", "data": json.dumps(payload)}
+                if payload is not None
+                else {}
+            )
             response = getattr(api_clients[persona], method.lower())(url, **kwargs)
             if response.status_code >= 400:
                 assert response["Content-Type"] == "application/problem+json", (persona, response.content)

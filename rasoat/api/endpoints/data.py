@@ -117,22 +117,12 @@ def _locked_problem(assignment: Assignment) -> ApiProblem:
     )
 
 
-DATA_REF = {"$ref": "#/components/schemas/AppendixData"}
-
-
 @api.get(
     "/campaigns/{code}/units/{unit}/data",
     response={200: UnitData, **responses(401, 404, 429)},
     tags=[TAG],
-    openapi_extra={
-        "responses": {
-            200: {"content": {"application/json": {"schema": {"allOf": [
-                {"$ref": "#/components/schemas/UnitData"},
-                {"type": "object", "properties": {"data": DATA_REF}},
-            ]}}}}
-        }
-    },
-)  # fmt: skip
+    openapi_extra={"x-appendix-data": "response"},
+)
 def get_data(request, code: str, unit: str):
     """Every sheet of the unit's data (the shape of `rasoat dump`) with each record's id and version."""
     return unit_payload(assignment_for(request, code, unit))
@@ -142,7 +132,7 @@ def get_data(request, code: str, unit: str):
     "/campaigns/{code}/units/{unit}/data",
     response={200: UnitData, **responses(400, 401, 403, 404, 409, 422, 429)},
     tags=[TAG],
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": DATA_REF}}}},
+    openapi_extra={"x-appendix-data": "request"},
 )
 def put_data(request, code: str, unit: str, data: dict[str, Any] = Body(...)):  # noqa: B008
     """Replace the unit's whole data. Validated as the workbook import validates it; on any error
