@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rasoat.dashboard",
     "rasoat.reports",
     "rasoat.audit",
+    "rasoat.api",
 ]
 
 MIDDLEWARE = [
@@ -257,3 +258,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# REST API (rasoat.api): requests per token per window, counted in the default cache — per process
+# unless CACHES names a shared cache (rasoat/api/ratelimit.py says why). 0 turns the limit off.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
+# Rows per page of the API's lists (a client may ask for fewer, never for more).
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100)

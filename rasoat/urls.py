@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("rasoat.reports.urls")),
     path("", include("rasoat.audit.urls")),
     path("", include("rasoat.appendix.urls")),
+    path("", include("rasoat.api.urls")),
 ]
