@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PackagesConfig(AppConfig):
+    name = "rasoat.packages"
+    verbose_name = _("Submission packages")
+
+    def ready(self) -> None:
+        from rasoat.inventory.signals import submitted, submitting
+        from rasoat.packages.receivers import keep_package_with_snapshot, missing_report
+
+        # Submitting asks whether the package is complete, then the snapshot keeps it (issue 13).
+        submitting.connect(missing_report, dispatch_uid="packages.submitting")
+        submitted.connect(keep_package_with_snapshot, dispatch_uid="packages.submitted")
