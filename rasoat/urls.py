@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("rasoat.assessment.urls")),
     path("", include("rasoat.dashboard.urls")),
     path("", include("rasoat.reports.urls")),
+    path("", include("rasoat.packages.urls")),
     path("", include("rasoat.audit.urls")),
 ]

@@ -84,7 +84,13 @@ def _bomb_with_huge_stream() -> bytes:
 
 
 def _deeply_nested() -> bytes:
-    return pdfs.tiny_pdf().replace(b"%%EOF", b"") + b"6 0 obj\n" + b"[" * 5000 + b"]" * 5000 + b"\nendobj\n%%EOF\n"
+    return (
+        pdfs.tiny_pdf().replace(b"%%EOF", b"")
+        + b"6 0 obj\n"
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"\nendobj\n%%EOF\n"
+    )
 
 
 def _object_stream_bomb() -> bytes:
@@ -127,7 +133,10 @@ def test_a_new_report_never_overwrites_the_previous_one(campaign, assignment, si
 
 def test_images_and_office_files_are_checked_by_content(campaign, assignment):
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    assert _attach(campaign, assignment.unit, "so-do.png", png, kind="other").attachment.content_type == "image/png"
+    assert (
+        _attach(campaign, assignment.unit, "so-do.png", png, kind="other").attachment.content_type
+        == "image/png"
+    )
     refused = _attach(campaign, assignment.unit, "so-do.png", b"MZ\x90\0 an exe", kind="other")
     assert refused.attachment is None and "so-do.png" in refused.errors[0]
     # A picture is not a report.
