@@ -33,7 +33,7 @@ def _version_tuple(code: str) -> tuple[int, ...]:
 
 def setting_for(campaign: Campaign) -> PackageSetting:
     """The campaign's setting; an unsaved default when none was stored: required from 2026.2 on."""
-    stored = PackageSetting.objects.filter(campaign=campaign).first()
+    stored = PackageSetting.objects.filter(campaign=campaign).first() if campaign.pk else None
     if stored is not None:
         return stored
     required = _version_tuple(campaign.appendix_version) >= REQUIRED_FROM_VERSION

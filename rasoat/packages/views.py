@@ -140,15 +140,13 @@ def commune_package(request, code: str, pk: int):
 # The file is shown inside rasoat's own review page (an <iframe>): this response alone may be framed
 # by the same origin, and its content may run nothing.
 FILE_CSP = {
-    "DIRECTIVES": {
-        "default-src": [NONE],
-        "object-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "style-src": [SELF],
-        "frame-ancestors": [SELF],
-        "base-uri": [NONE],
-        "form-action": [NONE],
-    }
+    "default-src": [NONE],
+    "object-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "style-src": [SELF],
+    "frame-ancestors": [SELF],
+    "base-uri": [NONE],
+    "form-action": [NONE],
 }
 
 
