@@ -250,7 +250,7 @@ def trust_view(request):
     """The certificates signatures are checked against (administrator)."""
     if not request.user.has_global_perm("campaign:manage"):
         raise PermissionDenied
-    form = CertificateForm(request.POST or None, request.FILES or None)
+    form = CertificateForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST":
         removing = request.POST.get("remove")
         if removing:
