@@ -12,9 +12,11 @@ valid · untrusted · modified · expired · unsigned.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import x509 as asn1_x509
 from django.utils import timezone
@@ -110,7 +112,20 @@ def _check_one(embedded, roots, intermediates) -> dict:
 
 
 def verify_pdf(data: bytes) -> dict:
-    """The verdict of every signature in `data` (already through the gate); raises UnreadablePdf."""
+    """The verdict of every signature in `data` (already through the gate); raises UnreadablePdf.
+
+    pyHanko's synchronous API runs its own event loop; where one is already running in this thread
+    (an async server, a browser test), the check runs in a worker thread instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify(data)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_verify, data).result()
+
+
+def _verify(data: bytes) -> dict:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 

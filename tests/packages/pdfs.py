@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -122,7 +123,13 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 
 def sign_pdf(data: bytes, signer: Identity, ca: Identity) -> bytes:
-    """`data` signed by `signer` (chain included) with pyHanko."""
+    """`data` signed by `signer` (chain included) with pyHanko, in a thread of its own so that it
+    also works while Playwright's event loop runs in the test's thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign_pdf, data, signer, ca).result()
+
+
+def _sign_pdf(data: bytes, signer: Identity, ca: Identity) -> bytes:
     key_der = signer.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
