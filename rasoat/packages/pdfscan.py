@@ -38,7 +38,7 @@ def max_objects() -> int:
 
 
 def max_inflated() -> int:
-    return _limit("PACKAGE_PDF_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+    return _limit("PACKAGE_PDF_MAX_INFLATED_BYTES", 400 * 1024 * 1024)
 
 
 def max_depth() -> int:

@@ -92,7 +92,8 @@ def _render_package(request, campaign: Campaign, unit: Unit, form, *, assignment
             "setting": services.setting_for(campaign),
             "current": [present(a) for a in services.current_attachments(campaign, units)],
             "history": _history(campaign, units),
-            "form": form if can_edit else None,
+            # A refused upload shows its form with the reason, even when no further upload is allowed.
+            "form": form if can_edit or form.errors else None,
             "commune": commune,
             "commune_visible": commune is not None and request.user.has_unit_perm("data:view", commune),
             "problems": services.package_problems(assignment) if assignment is not None else [],
