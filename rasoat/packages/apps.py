@@ -7,6 +7,11 @@ class PackagesConfig(AppConfig):
     verbose_name = _("Submission packages")
 
     def ready(self) -> None:
+        import logging
+
+        # pyHanko logs a warning with a full traceback for every chain it cannot build: an expected
+        # outcome here ("trusted source not established"), stored in the verdict, not a server fault.
+        logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
         from rasoat.inventory.signals import submitted, submitting
         from rasoat.packages.receivers import keep_package_with_snapshot, missing_report
 
