@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rasoat.assessment",
     "rasoat.dashboard",
     "rasoat.reports",
+    "rasoat.packages",
     "rasoat.audit",
     "rasoat.api",
 ]
@@ -248,6 +249,9 @@ FILE_UPLOAD_HANDLERS = [
     "rasoat.upload_limits.ScratchFileUploadHandler",
 ]
 # A workbook still "being read" after this many seconds was abandoned by a worker that died.
+# Attachments of the submission package (rasoat.packages): size, count and PDF complexity limits.
+PACKAGE_MAX_BYTES = env_int("PACKAGE_MAX_BYTES", 20 * 1024 * 1024)
+PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 10)
 UPLOAD_READ_TIMEOUT = env_int("UPLOAD_READ_TIMEOUT", 300)
 # Temporary files of exports, uploads and PDF conversions: one folder per process (rasoat.tempfiles).
 TEMP_ROOT = Path(env_str("RASOAT_TEMP_DIR", str(VAR_DIR / "tmp")))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("rasoat.assessment.urls")),
     path("", include("rasoat.dashboard.urls")),
     path("", include("rasoat.reports.urls")),
+    path("", include("rasoat.packages.urls")),
     path("", include("rasoat.audit.urls")),
     path("", include("rasoat.appendix.urls")),
     path("", include("rasoat.api.urls")),

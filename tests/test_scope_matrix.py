@@ -100,6 +100,14 @@ MATRIX = [
             ("POST", "mo-lai/", [(302, 302), (403, 403), (403, 404), (404, 403), (403, 404), (302, 302)]),
             ("POST", "tiep-tuc/", [(302, 302), (403, 403), (302, 404), (404, 302), (403, 404), (302, 302)]),
             ("GET", "lich-su/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+            # Submission package (issue 13): an empty upload is a 400 with the form's message.
+            ("GET", "ho-so/", [(200, 200), (200, 200), (200, 404), (404, 200), (200, 404), (302, 302)]),
+            ("POST", "ho-so/", [(400, 400), (403, 403), (400, 404), (404, 400), (403, 404), (302, 302)]),
+            (
+                "POST",
+                "ho-so/tra-lai/",
+                [(302, 302), (302, 302), (403, 404), (404, 403), (403, 404), (302, 302)],
+            ),
         ]
     ],
     ("POST", "/dot/RS2026/xa/{X.03637}/gui-tat-ca/", [302, 403, 302, 404, 403, 302]),
@@ -111,6 +119,17 @@ MATRIX = [
     ("GET", "/dot/RS2026/xa/{X.03637}/tai-len/", [200, 403, 200, 404, 403, 302]),
     ("GET", "/dot/RS2026/xuat-excel/", [200, 200, 200, 200, 403, 302]),
     ("GET", "/dot/RS2026/xuat-excel/?scope=X.03445", [200, 200, 404, 200, 404, 302]),
+    # Submission packages (issue 13): the commune's combined report, the zip, the setting, trust
+    ("GET", "/dot/RS2026/xa/{X.03637}/ho-so/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/xa/{X.03445}/ho-so/", [200, 200, 404, 200, 404, 302]),
+    ("POST", "/dot/RS2026/xa/{X.03637}/ho-so/", [400, 403, 400, 404, 403, 302]),
+    ("GET", "/dot/RS2026/ho-so/tai-zip/", [200, 200, 200, 200, 403, 302]),
+    ("GET", "/dot/RS2026/ho-so/tai-zip/?scope=X.03445", [200, 200, 404, 200, 404, 302]),
+    ("GET", "/dot/KHONGCO/ho-so/tai-zip/", [404, 404, 404, 404, 404, 302]),
+    ("GET", "/dot/RS2026/ho-so/cau-hinh/", [200, 403, 403, 403, 403, 302]),
+    ("POST", "/dot/RS2026/ho-so/cau-hinh/", [200, 403, 403, 403, 403, 302]),
+    ("GET", "/ky-so/tin-cay/", [200, 403, 403, 403, 403, 302]),
+    ("POST", "/ky-so/tin-cay/", [400, 403, 403, 403, 403, 302]),
     # Reports
     ("GET", "/dot/RS2026/bao-cao/", [200, 200, 200, 200, 200, 302]),
     ("GET", "/dot/RS2026/bao-cao/unit/?unit=X.03637.UB", [200, 200, 200, 404, 200, 302]),
@@ -241,3 +260,20 @@ def test_scope_of_the_snapshot_diff(persona, personas, campaign):
     foreign = take_snapshot(other, Snapshot.Kind.SUBMIT)
     url = f"/dot/RS2026/don-vi/{assignment.unit_id}/so-sanh/?a={first.pk}&b={foreign.pk}"
     assert client_for(personas[persona]).get(url).status_code in (404, 302)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_scope_of_package_files(persona, personas, campaign, tmp_path, settings):
+    """A package file opens for whoever sees its unit, and is a 404 for anyone else."""
+    from rasoat.campaigns.models import Assignment
+    from rasoat.packages.services import attach
+    from tests.packages.pdfs import tiny_pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    expected = dict(zip(PERSONAS, [200, 200, 200, 404, 200, 302], strict=True))[persona]
+    unit = Assignment.objects.get(campaign=campaign, unit__code="X.03637.UB").unit
+    stored = attach(campaign, unit, "bao-cao.pdf", tiny_pdf()).attachment
+    client = client_for(personas[persona])
+    assert client.get(f"/dot/RS2026/ho-so/tep/{stored.pk}/").status_code == expected
+    # Through another campaign's code the file does not exist.
+    assert client.get(f"/dot/KHONGCO/ho-so/tep/{stored.pk}/").status_code in (404, 302)

@@ -23,6 +23,7 @@ from rasoat.inventory.services import (
     take_snapshot,
     write_unit_data,
 )
+from rasoat.inventory.signals import submitted, submitting
 
 
 class WorkflowError(Exception):
@@ -58,6 +59,15 @@ def is_late(assignment: Assignment, when) -> bool:
     return timezone.localdate(when) > assignment.campaign.deadline
 
 
+def submit_blockers(assignment: Assignment) -> list[str]:
+    """What apps further down the data flow say still stops the submission (`signals.submitting`)."""
+    return [
+        message
+        for _receiver, answer in submitting.send(Assignment, assignment=assignment)
+        for message in answer or []
+    ]
+
+
 def _submit_locked(
     assignment: Assignment, actor, acknowledge_warnings: bool, address: str | None
 ) -> Transition:
@@ -79,7 +89,12 @@ def _submit_locked(
             % {"unit": assignment.unit, "count": len(check.warnings)},
             check.warnings,
         )
+    # Apps further down the data flow (the signed-report package) may still stop the submission.
+    problems = submit_blockers(assignment)
+    if problems:
+        raise WorkflowError(" ".join(problems))
     snapshot = take_snapshot(assignment, Snapshot.Kind.SUBMIT, actor)
+    submitted.send(Assignment, assignment=assignment, snapshot=snapshot)
     now = timezone.now()
     assignment.submitted_at = now
     late = is_late(assignment, now)

@@ -22,6 +22,7 @@ URLS = [
     *[("GET", "entry_overview", code, None) for code in REPORTING_TWINS],
     *[("POST", "entry_row_create", code, "data:edit") for code in REPORTING_TWINS],
     *[("GET", "campaign_commune", code, None) for code in ("X.99637", "X.99445")],
+    *[("GET", "package_unit", code, None) for code in REPORTING_TWINS],
 ]
 CASES = [
     pytest.param(method, name, code, perm, persona, id=f"{method} {name} {code} {persona}")

@@ -405,4 +405,6 @@ def _unit_problems(assignments: list[Assignment], acknowledge: bool) -> list[str
                 _("%(unit)s: confirm that you have checked the %(count)d warning(s).")
                 % {"unit": assignment.unit, "count": len(check.warnings)}
             )
+        else:
+            problems.extend(workflow.submit_blockers(assignment))
     return problems

@@ -1,0 +1,35 @@
+"""`{% package_panel %}`: the package beside the data on a unit's review page (inventory's history)."""
+
+from django import template
+
+from rasoat.packages import services
+from rasoat.packages.forms import ReturnForm
+from rasoat.packages.models import Attachment
+from rasoat.packages.presentation import present
+
+register = template.Library()
+
+
+@register.inclusion_tag("packages/_panel.html", takes_context=True)
+def package_panel(context) -> dict:
+    assignment = context["assignment"]
+    campaign, unit = assignment.campaign, assignment.unit
+    setting = services.setting_for(campaign)
+    report = services.report_for(assignment)
+    units = [unit] + ([unit.commune] if unit.commune_id else [])
+    others = [
+        present(a) for a in services.current_attachments(campaign, units) if a.kind == Attachment.Kind.OTHER
+    ]
+    return {
+        "campaign": campaign,
+        "unit": unit,
+        "assignment": assignment,
+        "setting": setting,
+        "report": present(report) if report else None,
+        "report_is_commune": report is not None and report.unit_id != unit.pk,
+        "others": others,
+        "can_review": context.get("can_review", False),
+        "return_form": ReturnForm(auto_id="id_package_return_%s"),
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+    }
