@@ -145,3 +145,5 @@ def _jobs_run_at_once(settings):
     so that tests of imports and edits see the assessment at once, as before jobs existed. The tests
     of the jobs themselves (tests/jobs) switch to the database queue and real worker processes."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Exports stay downloads in the response; tests/jobs lower the threshold to test export jobs.
+    settings.JOBS_EXPORT_THRESHOLD = 1_000_000
