@@ -140,10 +140,11 @@ def clients(personas) -> dict[str, Client]:
 
 
 @pytest.fixture(autouse=True)
-def _jobs_run_at_once(settings):
+def _jobs_run_at_once(settings, tmp_path_factory):
     """Background jobs run inside the request that asks for them (django-tasks' immediate backend),
     so that tests of imports and edits see the assessment at once, as before jobs existed. The tests
     of the jobs themselves (tests/jobs) switch to the database queue and real worker processes."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Exports stay downloads in the response; tests/jobs lower the threshold to test export jobs.
     settings.JOBS_EXPORT_THRESHOLD = 1_000_000
+    settings.JOBS_RESULT_ROOT = tmp_path_factory.getbasetemp() / "job-results"

@@ -160,3 +160,24 @@ def test_the_worker_task_skips_when_nothing_is_pending(campaign, database_queue)
     assert tasks.recompute_unit.call(assignment.pk) == "nothing pending"
     assert tasks.recompute_campaign.call(campaign.pk) == "nothing pending"
     assert not Finding.objects.exists()
+
+
+def test_a_pdf_report_is_a_job_and_only_its_owner_downloads_it(campaign, clients, personas, database_queue):
+    import shutil
+
+    from tests.reports.conftest import SOFFICE, require_tool
+
+    require_tool(SOFFICE if shutil.which(SOFFICE) else shutil.which("soffice"), "LibreOffice")
+    viewer = clients["viewer_muong_kim"]
+    response = viewer.get("/dot/RS2026/bao-cao/unit/", {"unit": "X.03637.UB", "pdf": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("job_list")
+    job = Job.objects.get(kind=Job.Kind.REPORT)
+    assert job.owner == personas["viewer_muong_kim"] and job.unit.code == "X.03637.UB"
+    run_queued()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    file = viewer.get(reverse("job_download", args=[job.pk]))
+    assert file["Content-Type"] == "application/pdf"
+    assert 'filename="bao-cao-RS2026-X.03637.UB.pdf"' in file["Content-Disposition"]
+    assert b"".join(file.streaming_content).startswith(b"%PDF")
+    assert clients["reviewer"].get(reverse("job_download", args=[job.pk])).status_code == 404
