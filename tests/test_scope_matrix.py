@@ -124,6 +124,8 @@ MATRIX = [
     ("POST", "/dot/RS2026/danh-gia/tinh-lai/", [302, 403, 403, 403, 403, 302]),
     # Background jobs (issue 10): one's own jobs; the status fragment polled by a unit's assessment page.
     ("GET", "/cong-viec/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/RS2026/danh-gia/trang-thai/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/NOPE/danh-gia/trang-thai/", [404, 404, 404, 404, 404, 302]),
     ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/trang-thai/", [200, 200, 200, 404, 200, 302]),
     ("GET", "/dot/RS2026/don-vi/{X.03445.UB}/danh-gia/trang-thai/", [200, 200, 404, 200, 404, 302]),
     # The province node is not assigned: no data-entry page exists for it.

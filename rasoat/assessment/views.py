@@ -187,7 +187,13 @@ def config_view(request, code: str):
         return redirect("assessment_config", code=campaign.code)
     if request.method == "POST":
         messages.error(request, _("Nothing was saved: correct the values marked in red."))
-    context = {"campaign": campaign, "form": form, "formset": formset, "config": config}
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "formset": formset,
+        "config": config,
+        "assessment_pending": jobs.pending_among(campaign, campaign.assignments.all()),
+    }
     return render(request, "assessment/config.html", context)
 
 

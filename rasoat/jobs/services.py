@@ -95,11 +95,12 @@ def assessment_pending(assignment: Assignment) -> bool:
     )
 
 
-def campaign_pending(campaign: Campaign) -> bool:
-    """Whether any figure of the campaign waits for a recompute."""
+def pending_among(campaign: Campaign, assignments) -> bool:
+    """Whether any figure of `assignments` (a queryset of the campaign's, scoped by the caller) waits
+    for a recompute: the campaign's, or one of those units'."""
     return (
         CampaignRecompute.objects.filter(campaign_id=campaign.pk).exists()
-        or UnitRecompute.objects.filter(assignment__campaign_id=campaign.pk).exists()
+        or UnitRecompute.objects.filter(assignment__in=assignments.values("pk")).exists()
     )
 
 

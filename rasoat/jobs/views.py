@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.access import get_assignment
 from rasoat.jobs import services
 from rasoat.jobs.models import Job
@@ -64,6 +65,22 @@ def assessment_status(request, code: str, pk: int):
     while it is, and a full refresh of the page (HX-Refresh) once the figures are fresh."""
     assignment = get_assignment(request, code, pk, "data:view")
     if services.assessment_pending(assignment):
+        return render(request, "jobs/_assessment_pending.html", {"status_url": request.path})
+    response = HttpResponse("")
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def campaign_status(request, code: str):
+    """Polled by the campaign's dashboard and assessment settings while figures in the user's scope
+    wait for a recompute; a full refresh (HX-Refresh) once they are fresh."""
+    if not request.user.has_any_perm("campaign:view"):
+        raise Http404
+    campaign = get_object_or_404(Campaign, code=code)
+    assignments = Assignment.objects.visible_to(request.user, "data:view").filter(campaign=campaign)
+    if services.pending_among(campaign, assignments):
         return render(request, "jobs/_assessment_pending.html", {"status_url": request.path})
     response = HttpResponse("")
     response["HX-Refresh"] = "true"

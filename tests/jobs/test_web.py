@@ -181,3 +181,18 @@ def test_a_pdf_report_is_a_job_and_only_its_owner_downloads_it(campaign, clients
     assert 'filename="bao-cao-RS2026-X.03637.UB.pdf"' in file["Content-Disposition"]
     assert b"".join(file.streaming_content).startswith(b"%PDF")
     assert clients["reviewer"].get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_the_dashboard_says_when_figures_in_its_scope_wait_for_a_recompute(campaign, clients, database_queue):
+    dashboard = reverse("dashboard", args=[campaign.code])
+    status = reverse("assessment_campaign_status", args=[campaign.code])
+    load(assignment_of(campaign, MUONG_KIM_UNITS[0]))  # queued, no worker yet
+    page = clients["editor_muong_kim"].get(dashboard).content.decode()
+    assert PENDING_TEXT in page and f'hx-get="{status}"' in page
+    # The Mường Tè editor's figures do not include that unit: nothing of theirs is stale.
+    assert PENDING_TEXT not in clients["editor_muong_te"].get(dashboard).content.decode()
+    assert clients["editor_muong_te"].get(status)["HX-Refresh"] == "true"
+    assert PENDING_TEXT in clients["editor_muong_kim"].get(status).content.decode()
+    run_queued()
+    assert clients["editor_muong_kim"].get(status)["HX-Refresh"] == "true"
+    assert PENDING_TEXT not in clients["editor_muong_kim"].get(dashboard).content.decode()
