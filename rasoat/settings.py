@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "rasoat.packages",
     "rasoat.audit",
     "rasoat.api",
+    "django_tasks",
+    "django_tasks_db",
+    "rasoat.jobs",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,32 @@ PACKAGE_MAX_FILES = env_int("PACKAGE_MAX_FILES", 10)
 UPLOAD_READ_TIMEOUT = env_int("UPLOAD_READ_TIMEOUT", 300)
 # Temporary files of exports, uploads and PDF conversions: one folder per process (rasoat.tempfiles).
 TEMP_ROOT = Path(env_str("RASOAT_TEMP_DIR", str(VAR_DIR / "tmp")))
+
+# Background jobs (docs/jobs.md): django-tasks with its database queue, worked by `rasoat worker`
+# (`rasoat serve` starts one beside gunicorn). TASKS_BACKEND=immediate runs every job inside the
+# request that asks for it, as the test suite does.
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", ("database", "immediate"))
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# A worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; a job whose worker is silent for
+# JOBS_WORKER_TIMEOUT seconds (or whose process is gone, on the same machine) is handed to another
+# worker, at most JOBS_MAX_ATTEMPTS times in all.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
+JOBS_WORKER_TIMEOUT = env_int("JOBS_WORKER_TIMEOUT", 120)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+# Seconds slept after each unit of a campaign recompute; only the tests that kill a worker midway set it.
+JOBS_RECOMPUTE_UNIT_DELAY = float(env_str("JOBS_RECOMPUTE_UNIT_DELAY", "0") or 0)
+# A consolidated export of more units than this (or any PDF) is a background job with a progress bar.
+JOBS_EXPORT_THRESHOLD = env_int("JOBS_EXPORT_THRESHOLD", 60)
+# Results of background jobs (exports, PDFs), downloadable by their owner only.
+JOBS_RESULT_ROOT = Path(env_str("JOBS_RESULT_DIR", str(VAR_DIR / "jobs")))
 
 LOGGING = {
     "version": 1,

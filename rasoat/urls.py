@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("rasoat.audit.urls")),
     path("", include("rasoat.appendix.urls")),
     path("", include("rasoat.api.urls")),
+    path("", include("rasoat.jobs.urls")),
 ]

@@ -137,3 +137,14 @@ def client_for(user: User | None) -> Client:
 def clients(personas) -> dict[str, Client]:
     """A logged-in test client per persona ("anonymous" is logged out)."""
     return {name: client_for(user) for name, user in personas.items()}
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings, tmp_path_factory):
+    """Background jobs run inside the request that asks for them (django-tasks' immediate backend),
+    so that tests of imports and edits see the assessment at once, as before jobs existed. The tests
+    of the jobs themselves (tests/jobs) switch to the database queue and real worker processes."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Exports stay downloads in the response; tests/jobs lower the threshold to test export jobs.
+    settings.JOBS_EXPORT_THRESHOLD = 1_000_000
+    settings.JOBS_RESULT_ROOT = tmp_path_factory.getbasetemp() / "job-results"

@@ -165,6 +165,12 @@ MATRIX = [
     ("POST", "/phu-luc/2026.1/bieu/B05/cot/quantity/", [302, 403, 403, 403, 403, 302]),
     ("POST", "/phu-luc/2026.1/bieu/B05/cot/quantity/di-chuyen/", [302, 403, 403, 403, 403, 302]),
     ("POST", "/phu-luc/2026.1/bieu/B05/cot/quantity/an/", [302, 403, 403, 403, 403, 302]),
+    # Background jobs (issue 10): one's own jobs; the status fragment polled by a unit's assessment page.
+    ("GET", "/cong-viec/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/RS2026/danh-gia/trang-thai/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/NOPE/danh-gia/trang-thai/", [404, 404, 404, 404, 404, 302]),
+    ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/trang-thai/", [200, 200, 200, 404, 200, 302]),
+    ("GET", "/dot/RS2026/don-vi/{X.03445.UB}/danh-gia/trang-thai/", [200, 200, 404, 200, 404, 302]),
     # The province node is not assigned: no data-entry page exists for it.
     ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
 ]
@@ -277,3 +283,25 @@ def test_scope_of_package_files(persona, personas, campaign, tmp_path, settings)
     assert client.get(f"/dot/RS2026/ho-so/tep/{stored.pk}/").status_code == expected
     # Through another campaign's code the file does not exist.
     assert client.get(f"/dot/KHONGCO/ho-so/tep/{stored.pk}/").status_code in (404, 302)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_scope_of_a_job_result(persona, personas, campaign, settings, tmp_path):
+    """A job's file is downloaded by its owner only: an administrator lists it but gets 404 too."""
+    from rasoat.jobs.models import Job
+
+    settings.JOBS_RESULT_ROOT = tmp_path
+    (tmp_path / "result.xlsx").write_bytes(b"PK")
+    owner = personas["editor_muong_kim"]
+    job = Job.objects.create(
+        kind=Job.Kind.EXPORT,
+        owner=owner,
+        campaign=campaign,
+        unit=Unit.objects.get(code=MK),
+        title="export",
+        state=Job.State.DONE,
+        result_file="result.xlsx",
+        result_name="tong-hop.xlsx",
+    )
+    expected = dict(zip(PERSONAS, [404, 404, 200, 404, 404, 302], strict=True))[persona]
+    assert client_for(personas[persona]).get(f"/cong-viec/{job.pk}/tai-ve/").status_code == expected

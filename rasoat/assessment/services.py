@@ -1,7 +1,7 @@
 """Running the assessment and reading its results.
 
-- `assess_assignment`: recompute one unit (after each change of its data, through the receiver of
-  `inventory.signals.data_changed`, and when its page finds the stored result out of date).
+- `assess_assignment`: recompute one unit (after each change of its data, by the background job
+  that rasoat.jobs queues on `inventory.signals.data_changed`).
 - `assess_campaign`: recompute every unit of a campaign. Each sheet is read once, ordered by
   assignment, as a stream of tuples (`values_list().iterator()`); the streams advance together unit
   by unit, so memory holds one unit's rows at a time and the query count does not grow with the
@@ -21,7 +21,7 @@ A unit with no data (no B01 value and no row in B02–B05) gets no findings, no 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -167,11 +167,6 @@ def assess_assignment(assignment: Assignment, config: rules.Config | None = None
     return outcome
 
 
-def on_data_changed(sender, assignment: Assignment, **kwargs) -> None:
-    """Receiver of `inventory.signals.data_changed`: the unit's assessment follows its data."""
-    assess_assignment(assignment)
-
-
 # --- a whole campaign ---------------------------------------------------------------------------------
 
 
@@ -192,11 +187,6 @@ class _Stream:
         rows = self._head[1]
         self._head = next(self._groups, None)
         return rows
-
-
-def on_reference_date_changed(sender, campaign: Campaign, **kwargs) -> None:
-    """Receiver of campaigns.signals.reference_date_changed: the whole campaign is evaluated again."""
-    assess_campaign(campaign)
 
 
 def _campaign_stream(campaign: Campaign, code: str) -> _Stream:
@@ -319,10 +309,13 @@ class _Writer:
         self.findings, self.counts, self.needs, self.scores, self.indicators = [], [], [], [], []
 
 
-def assess_campaign(campaign: Campaign) -> int:
-    """Recompute every unit of the campaign; returns how many units have data (and so a score)."""
+def assess_campaign(campaign: Campaign, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every unit of the campaign; returns how many units have data (and so a score).
+
+    `progress(done, total)`, when given, is called after each unit (the background job reports it)."""
     config = rules_config(campaign)
     assessed = 0
+    total = Assignment.objects.filter(campaign=campaign).count() if progress else 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Derived data, recomputable at any time: after a crash right after the commit, the
@@ -345,7 +338,9 @@ def assess_campaign(campaign: Campaign) -> int:
         # One query for the whole campaign: a number or two per unit, fine in memory nationally.
         staff = indicators_module.staff_values(campaign, measured) if measured else {}
         writer = _Writer(campaign)
-        for pk, code, level, block, kind in units.iterator(chunk_size=BATCH_SIZE):
+        for done, (pk, code, level, block, kind) in enumerate(units.iterator(chunk_size=BATCH_SIZE), 1):
+            if progress:
+                progress(done, total)
             data: dict[str, Any] = {}
             ids: dict[str, list[int]] = {}
             for sheet, keys in SHEET_FIELDS.items():

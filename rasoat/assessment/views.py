@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rasoat.assessment import indicators, services
@@ -28,6 +27,8 @@ from rasoat.audit.services import log_request
 from rasoat.campaigns.models import Campaign
 from rasoat.inventory.access import get_assignment
 from rasoat.inventory.models import Proposal
+from rasoat.jobs import services as jobs
+from rasoat.jobs.models import Job
 
 SEVERITY_BADGES = {"high": "text-bg-danger", "medium": "text-bg-warning", "low": "text-bg-secondary"}
 
@@ -89,10 +90,13 @@ def unit_assessment(request, code: str, pk: int):
     assignment = get_assignment(request, code, pk, "data:view")
     campaign = assignment.campaign
     score = UnitScore.objects.filter(assignment=assignment).first()
-    if score is None or score.reference_date != campaign.reference_date:
-        # Data entered before the assessment existed, or a reference date changed since: catch up.
-        services.assess_assignment(assignment)
+    pending = jobs.assessment_pending(assignment)
+    if score is not None and score.reference_date != campaign.reference_date and not pending:
+        # Computed at an earlier reference date and no recompute owed: ask for one (never wait for it).
+        with transaction.atomic():
+            jobs.mark_unit_stale(assignment)
         score = UnitScore.objects.filter(assignment=assignment).first()
+        pending = jobs.assessment_pending(assignment)
     findings = list(Finding.objects.filter(assignment=assignment)) if score else []
     needs = list(Need.objects.filter(assignment=assignment)) if score else []
     proposals = list(Proposal.objects.filter(assignment=assignment).order_by("position", "pk"))
@@ -121,6 +125,7 @@ def unit_assessment(request, code: str, pk: int):
         "proposals_total": sum((p.budget_mvnd for p in proposals if p.budget_mvnd is not None), Decimal(0)),
         "can_manage": request.user.has_global_perm("campaign:manage"),
         "indicators": indicators.unit_values(assignment) if score else [],
+        "pending": pending,
     }
     return render(request, "assessment/unit.html", context)
 
@@ -135,12 +140,26 @@ def _managed_campaign(request, code: str) -> Campaign:
     return campaign
 
 
-def _recomputed_message(count: int) -> str:
-    return ngettext(
-        "The assessment was recomputed: %(count)d unit with data.",
-        "The assessment was recomputed: %(count)d units with data.",
-        count,
-    ) % {"count": count}
+def _queue_recompute(request, campaign: Campaign) -> Job:
+    """Ask for the campaign's recompute in the background (inside the caller's transaction); the
+    person follows it on the jobs page, and every unit page says its figures are being updated."""
+    job = Job(
+        kind=Job.Kind.RECOMPUTE,
+        owner=request.user,
+        campaign=campaign,
+        title=_("Assessment recompute of %(campaign)s") % {"campaign": campaign.code},
+    )
+    job.save()
+    jobs.mark_campaign_stale(campaign)
+    job.refresh_from_db()
+    return job
+
+
+def _queued_message(job: Job) -> str:
+    """What the person reads after asking: the outcome when the job already ran (immediate backend)."""
+    if job.state == Job.State.DONE:
+        return job.message
+    return _("The assessment is being recomputed in the background; follow it under Jobs.")
 
 
 @login_required
@@ -162,13 +181,19 @@ def config_view(request, code: str):
             formset.save()
             if formset.has_changed():
                 changed["windows"] = [None, [str(w) for w in config.windows.all()]]
-            count = services.assess_campaign(campaign)
             log_request(request, "assessment.configured", config, changed, note=campaign.code)
-        messages.success(request, _("The assessment settings were saved.") + " " + _recomputed_message(count))
+            job = _queue_recompute(request, campaign)
+        messages.success(request, _("The assessment settings were saved.") + " " + _queued_message(job))
         return redirect("assessment_config", code=campaign.code)
     if request.method == "POST":
         messages.error(request, _("Nothing was saved: correct the values marked in red."))
-    context = {"campaign": campaign, "form": form, "formset": formset, "config": config}
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "formset": formset,
+        "config": config,
+        "assessment_pending": jobs.pending_among(campaign, campaign.assignments.all()),
+    }
     return render(request, "assessment/config.html", context)
 
 
@@ -178,7 +203,7 @@ def recompute(request, code: str):
     """Recompute the assessment of every unit of the campaign."""
     campaign = _managed_campaign(request, code)
     with transaction.atomic():
-        count = services.assess_campaign(campaign)
-        log_request(request, "assessment.recomputed", None, {"units": [None, count]}, note=campaign.code)
-    messages.success(request, _recomputed_message(count))
+        log_request(request, "assessment.recomputed", None, {}, note=campaign.code)
+        job = _queue_recompute(request, campaign)
+    messages.success(request, _queued_message(job))
     return redirect("assessment_config", code=campaign.code)

@@ -20,6 +20,7 @@ from rasoat.dashboard import assessed, columns, drilldown, figures
 from rasoat.dashboard.charts import Chart
 from rasoat.dashboard.forms import DashboardFilterForm, apply_filters, filter_options
 from rasoat.inventory import storage
+from rasoat.jobs import services as jobs
 
 PERM = "dashboard:view"
 LATE_LIMIT = 20
@@ -134,6 +135,8 @@ def dashboard(request, code: str):
             "late_submitted_link": _link(campaign, filters, "timeliness", "late"),
             "support_link": _link(campaign, filters, "computer_support", "out"),
             "can_province_report": request.user.has_global_perm("report:view"),
+            # Figures of units whose recompute is still queued are marked as being updated.
+            "assessment_pending": jobs.pending_among(campaign, scoped),
         }
     )
     return render(request, "dashboard/dashboard.html", context)

@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rasoat.campaigns.models import Assignment, Campaign
@@ -92,6 +94,42 @@ def report_list(request, code: str):
     )
 
 
+def _pdf_job(request, kind: str, campaign: Campaign, target: dict):
+    """A PDF takes LibreOffice seconds: it is made by a background job that the user follows under
+    "Công việc" (with the immediate backend, as in tests, it is ready at once and sent back)."""
+    from rasoat.jobs import services as jobs
+    from rasoat.jobs import tasks
+    from rasoat.jobs.models import Job
+
+    assignment = target.get("assignment")
+    scope = assignment.unit if assignment else target.get("commune")
+    title = _("PDF report of %(campaign)s") % {"campaign": campaign.code}
+    if scope is not None:
+        title += f" · {scope.name}"
+    job = Job(
+        kind=Job.Kind.REPORT,
+        owner=request.user,
+        campaign=campaign,
+        unit=scope,
+        title=title,
+        params={"kind": kind, "assignment": assignment.pk if assignment else None},
+    )
+    with transaction.atomic():
+        job = jobs.start_job(job, tasks.report_pdf)
+    if job.state == Job.State.FAILED:
+        messages.error(request, job.message)
+        return redirect("report_list", code=campaign.code)
+    if job.state == Job.State.DONE:
+        return FileResponse(
+            jobs.result_path(job).open("rb"),
+            as_attachment=True,
+            filename=job.result_name,
+            content_type=job.content_type,
+        )
+    messages.info(request, _("The PDF is being made in the background; download it from Jobs."))
+    return redirect("job_list")
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def report_download(request, code: str, kind: str):
@@ -116,6 +154,8 @@ def report_download(request, code: str, kind: str):
         target["commune"] = get_object_or_404(_communes(user, campaign), code=request.GET.get("commune", ""))
     elif not user.has_global_perm(PERM):
         raise PermissionDenied
+    if request.GET.get("pdf") == "1" and rendering.pdf_available():
+        return _pdf_job(request, kind, campaign, target)
     try:
         report = services.generate(kind, campaign, pdf=request.GET.get("pdf") == "1", **target)
     except rendering.ReportError as error:

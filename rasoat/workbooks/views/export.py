@@ -8,15 +8,20 @@ the subtree of `scope` and the filters; so a commune editor's export holds only 
 
 import tempfile
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from rasoat import tempfiles
 from rasoat.campaigns.models import Assignment, Campaign
+from rasoat.jobs import services as jobs
+from rasoat.jobs.models import Job
 from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.workbooks.export import (
     CONTENT_TYPE,
@@ -34,6 +39,31 @@ def _commune(user, value: str) -> Unit:
     is_id = value.isascii() and value.isdigit() and len(value) <= 18
     lookup = {"pk": int(value)} if is_id else {"code": value}
     return get_object_or_404(communes, **lookup)
+
+
+def start_export_job(
+    request, campaign: Campaign, scope: Unit | None, params: dict, commune: Unit | None
+) -> Job:
+    """Queue the consolidated export as a job of `request.user` (the task scopes it again when it runs)."""
+    from rasoat.jobs import tasks
+
+    title = _("Consolidated workbook of %(campaign)s") % {"campaign": campaign.code}
+    if scope is not None:
+        title += f" · {scope.name}"
+    job = Job(
+        kind=Job.Kind.EXPORT,
+        owner=request.user,
+        campaign=campaign,
+        unit=scope,
+        title=title,
+        params={
+            "level": params["level"],
+            "block": params["block"],
+            "commune": commune.pk if commune else None,
+        },
+    )
+    with transaction.atomic():
+        return jobs.start_job(job, tasks.export_workbook)
 
 
 def _choices(choices) -> str:
@@ -84,6 +114,14 @@ def export(request, code: str):
     label = scope_label(
         scope, params["level"], params["block"], commune, everything=f"Các đơn vị trong phạm vi của {user}"
     )
+    if assignments.filter(campaign=campaign).count() > settings.JOBS_EXPORT_THRESHOLD:
+        # A large scope takes longer than a request should: a background job with a progress bar,
+        # whose file only this user downloads (from the jobs page).
+        job = start_export_job(request, campaign, scope, params, commune)
+        if job.state == Job.State.DONE:
+            return redirect("job_download", pk=job.pk)
+        messages.info(request, _("The workbook is being prepared in the background; download it from Jobs."))
+        return redirect("job_list")
     # An anonymous temporary file: written in constant memory, streamed, gone when the response closes.
     output = tempfile.TemporaryFile(  # noqa: SIM115 - FileResponse closes it
         prefix="rasoat-export-", suffix=".xlsx", dir=tempfiles.process_dir()
