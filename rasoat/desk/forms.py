@@ -35,7 +35,7 @@ SORTS = {
     "warnings": ("check_count__warnings", "unit__code"),
     "score": ("score__overall", "unit__code"),
 }
-"""The board's sort keys → order_by fields; "-key" sorts descending. Anything else keeps the registry order."""
+"""The board's sort keys → order_by fields; "-key" sorts descending; others keep the registry order."""
 
 
 class BoardSearchForm(forms.Form):
