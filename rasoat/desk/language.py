@@ -2,14 +2,12 @@
 
 Many office PCs run an English Windows and Chrome, whose `Accept-Language` made Django's
 LocaleMiddleware serve English pages around Vietnamese data. Here `Accept-Language` is never read:
-a signed-in user gets the language they chose with the explicit switch (LanguagePreference), anyone
+a signed-in user gets the language they chose with the explicit switch (`User.language`), anyone
 else the language cookie that switch sets, and without either the project's LANGUAGE_CODE (vi).
 """
 
 from django.conf import settings
 from django.utils import translation
-
-from rasoat.desk.models import LanguagePreference
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -18,10 +16,7 @@ def chosen_language(request) -> str:
     """The language to serve this request in (see the module docstring)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        preference = LanguagePreference.objects.filter(user=user).values_list("language", flat=True).first()
-        if preference in SUPPORTED:
-            return preference
-        return settings.LANGUAGE_CODE
+        return user.language if user.language in SUPPORTED else settings.LANGUAGE_CODE
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     return cookie if cookie in SUPPORTED else settings.LANGUAGE_CODE
 

@@ -1,5 +1,7 @@
-"""What the daily work needs beyond the campaign: deadline extensions, stored check counts and each
-user's interface language."""
+"""What the daily work needs beyond the campaign: deadline extensions and stored check counts.
+
+(Each user's interface language is `orgs.User.language`: the user row is loaded on every request
+anyway, so reading it costs no query.)"""
 
 from django.conf import settings
 from django.db import models
@@ -52,24 +54,3 @@ class CheckCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.errors}/{self.warnings}"
-
-
-class LanguagePreference(models.Model):
-    """The interface language a user chose with the explicit switch; without one it is Vietnamese."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="language_preference",
-    )
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, help_text=_("The interface language.")
-    )
-
-    class Meta:
-        verbose_name = _("language preference")
-        verbose_name_plural = _("language preferences")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.language}"

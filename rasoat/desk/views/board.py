@@ -18,6 +18,7 @@ from rasoat.desk.services import with_deadline
 from rasoat.orgs.models import Level, Unit
 
 BOARD_PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 500)
 
 
 @login_required
@@ -47,7 +48,9 @@ def campaign_board(request, code: str):
     rows = scoped.filter(status=filters["status"]) if "status" in filters else scoped
     sort, order = sort_fields(request.GET.get("sort"))
     rows = with_deadline(rows.select_related("check_count", "score")).order_by(*order)
-    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    size = request.GET.get("size", "")
+    size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else BOARD_PAGE_SIZE
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
     user = request.user
     can_review = user.has_any_perm("submission:review")
     for assignment in page:
@@ -67,6 +70,8 @@ def campaign_board(request, code: str):
             "query": query,
             "filters": filters or query,
             "sort": sort,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
             "sort_links": _sort_links(request, sort),
             "counts": [(status, label, counts[status]) for status, label in Status.choices],
             "total": sum(counts.values()),

@@ -4,7 +4,6 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from rasoat.desk.language import SUPPORTED
-from rasoat.desk.models import LanguagePreference
 
 
 @require_POST
@@ -13,5 +12,6 @@ def set_language(request):
     response = django_set_language(request)
     language = request.POST.get("language")
     if language in SUPPORTED and request.user.is_authenticated:
-        LanguagePreference.objects.update_or_create(user=request.user, defaults={"language": language})
+        request.user.language = language
+        request.user.save(update_fields=["language"])
     return response
