@@ -29,7 +29,8 @@ def home(request):
         {
             "memberships": memberships,
             "campaigns": campaigns,
-            "campaign": campaign,
+            # Not "campaign": the navigation would take it as the page's campaign.
+            "current": campaign,
             "units": todo.editor_units(user, campaign) if editor else None,
             "queue": todo.reviewer_queue(user, campaign) if reviewer else None,
         },
