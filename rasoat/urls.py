@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from rasoat import views
+from rasoat.desk.views.language import set_language
 from rasoat.orgs.auth import SignInView
 from rasoat.orgs.views import PasswordChangeView
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("dang-nhap/", SignInView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", PasswordChangeView.as_view(), name="password_change"),
@@ -15,6 +14,8 @@ urlpatterns = [
     path("ngon-ngu/", set_language, name="set_language"),
     path("", include("rasoat.orgs.urls")),
     path("", include("rasoat.campaigns.urls")),
+    # After campaigns: the board's "dot/<code>/" would otherwise take "dot/them/".
+    path("", include("rasoat.desk.urls")),
     path("", include("rasoat.inventory.urls")),
     path("", include("rasoat.workbooks.urls")),
     path("", include("rasoat.assessment.urls")),
@@ -26,3 +27,8 @@ urlpatterns = [
     path("", include("rasoat.api.urls")),
     path("", include("rasoat.jobs.urls")),
 ]
+
+# Vietnamese error pages inside the site's layout, with a way back (rasoat/views.py).
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

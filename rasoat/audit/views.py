@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from rasoat.audit.labels import action_label, present
 from rasoat.audit.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -44,6 +45,8 @@ def audit_list(request):
             at__lt=datetime.datetime.combine(until, datetime.time.min, tzinfo=tz) + datetime.timedelta(days=1)
         )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # evaluated once, so the labels set below are the ones shown
+    present(page.object_list)
     actions = (
         AuditEntry.objects.visible_to(request.user)
         .values_list("action", flat=True)
@@ -56,6 +59,6 @@ def audit_list(request):
         {
             "page": page,
             "filters": filters,
-            "actions": list(actions),
+            "actions": [(code, action_label(code)) for code in actions],
         },
     )

@@ -8,6 +8,7 @@ from rasoat.appendix import versions
 from rasoat.campaigns import services
 from rasoat.campaigns.models import Campaign, Status
 from rasoat.orgs.models import Block, Level, Unit
+from rasoat.orgs.pickers import UnitsPickerField, searchable
 
 DATE_FIELDS = ("opened_on", "deadline", "reference_date")
 
@@ -112,7 +113,7 @@ class CampaignCreateForm(CampaignForm):
 class AddUnitsForm(forms.Form):
     """Units to add to a campaign: active reporting units it does not include yet."""
 
-    units = forms.ModelMultipleChoiceField(
+    units = UnitsPickerField(
         label=_("Units to add"),
         queryset=Unit.objects.none(),
         help_text=_("Hold Ctrl (or ⌘) to select several units."),
@@ -131,7 +132,6 @@ class AddUnitsForm(forms.Form):
         self.fields["units"].queryset = services.assignable_units(campaign).order_by(
             "level", "position", "code"
         )
-        self.fields["units"].label_from_instance = lambda unit: f"{unit.code} — {unit.name}"
         self.fields["units"].widget.attrs["size"] = 12
         _style(self)
 
@@ -170,6 +170,7 @@ class BoardFilterForm(forms.Form):
         self.fields["status"].choices = every + list(Status.choices)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        searchable(self.fields["commune"].widget)
 
     def filters(self) -> dict[str, str]:
         """The valid, non-empty filters (invalid ones are dropped)."""

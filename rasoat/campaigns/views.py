@@ -8,7 +8,6 @@ who can see campaigns get 403). Progress figures are always scoped with "data:vi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,17 +16,14 @@ from django.views.decorators.http import require_http_methods
 from rasoat.campaigns import services
 from rasoat.campaigns.forms import (
     AddUnitsForm,
-    BoardFilterForm,
     CampaignCreateForm,
     CampaignForm,
     RemoveUnitsForm,
 )
 from rasoat.campaigns.models import Campaign, Status
 from rasoat.client_ip import client_address
-from rasoat.orgs.models import Level, Membership
+from rasoat.orgs.models import Membership
 from rasoat.orgs.roles import Role
-
-BOARD_PAGE_SIZE = 500
 
 
 def _require_view(user) -> None:
@@ -176,45 +172,6 @@ def campaign_assign(request, code: str):
             "not_started": Status.NOT_STARTED,
             "assignable_count": add_form.fields["units"].queryset.count(),
             "outcome": request.session.pop(_outcome_key(campaign), None),
-        },
-    )
-
-
-@login_required
-def campaign_board(request, code: str):
-    """Progress of a campaign over the units the user may see, with filters and counts per status."""
-    _require_view(request.user)
-    campaign = get_object_or_404(Campaign, code=code)
-    communes = list(services.visible_communes(request.user))
-    filter_form = BoardFilterForm(communes, request.GET or None)
-    filters = filter_form.filters() if request.GET else {}
-
-    scoped = services.visible_assignments(request.user, campaign)
-    if "level" in filters:
-        scoped = scoped.filter(unit__level=filters["level"])
-    if "block" in filters:
-        scoped = scoped.filter(unit__block=filters["block"])
-    if "commune" in filters:
-        scoped = scoped.filter(unit__commune_id=filters["commune"])
-    # The counts ignore the status filter so that each count stays a link to that status.
-    counts = services.status_counts(scoped)
-    rows = scoped.filter(status=filters["status"]) if "status" in filters else scoped
-    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-
-    return render(
-        request,
-        "campaigns/campaign_board.html",
-        {
-            "campaign": campaign,
-            "filter_form": filter_form,
-            "filters": filters,
-            "counts": [(status, label, counts[status]) for status, label in Status.choices],
-            "total": sum(counts.values()),
-            "page": page,
-            "commune_ids": {commune.pk for commune in communes},
-            "commune_level": Level.COMMUNE,
-            "can_manage": request.user.has_global_perm("campaign:manage"),
-            **_deadline_context(campaign),
         },
     )
 

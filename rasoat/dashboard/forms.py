@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.orgs.models import Block, Kind, Level, Unit
+from rasoat.orgs.pickers import searchable
 
 FILTER_NAMES = ("level", "block", "commune", "former_district")
 
@@ -44,6 +45,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["former_district"].choices = every + [(name, name) for name in districts]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        searchable(self.fields["commune"].widget)
 
     def filters(self) -> dict[str, str]:
         """The valid, non-empty filters; an invalid value (e.g. another commune) is dropped alone."""

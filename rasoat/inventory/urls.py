@@ -15,11 +15,8 @@ urlpatterns = [
     path(sheet + "<int:row>/", entry.row_edit, name="entry_row_edit"),
     path(sheet + "<int:row>/nhan-ban/", entry.row_duplicate, name="entry_row_duplicate"),
     path(sheet + "<int:row>/xoa/", entry.row_delete, name="entry_row_delete"),
-    # Workflow (views/workflow.py)
+    # Workflow (views/workflow.py; return, accept, reopen and recall are in desk.views.actions)
     path(unit + "gui/", workflow.submit, name="workflow_submit"),
-    path(unit + "tra-lai/", workflow.return_view, name="workflow_return"),
-    path(unit + "duyet/", workflow.accept, name="workflow_accept"),
-    path(unit + "mo-lai/", workflow.reopen, name="workflow_reopen"),
     path(unit + "tiep-tuc/", workflow.carry_forward, name="workflow_carry_forward"),
     path(unit + "lich-su/", workflow.history, name="workflow_history"),
     path(unit + "so-sanh/", workflow.diff, name="workflow_diff"),

@@ -15,6 +15,7 @@ from rasoat.appendix.declaration import Issue, UnitInfo, get_appendix
 from rasoat.appendix.validation import clean_unit_data
 from rasoat.campaigns.models import Assignment, Snapshot, Status, Transition
 from rasoat.inventory.data import appendix_for, is_empty_data, unit_data
+from rasoat.inventory.events import workflow_event
 from rasoat.inventory.services import (
     _lock,
     after_data_change,
@@ -99,9 +100,11 @@ def _submit_locked(
     assignment.submitted_at = now
     late = is_late(assignment, now)
     note = _("%(count)d warning(s) acknowledged") % {"count": len(check.warnings)} if check.warnings else ""
-    return change_status(
+    transition = change_status(
         assignment, Status.SUBMITTED, actor, reason=note, snapshot=snapshot, late=late, address=address
     )
+    workflow_event("submitted", assignment, actor, address=address)
+    return transition
 
 
 def submit(
@@ -146,7 +149,9 @@ def return_submission(
         locked = _lock(assignment)
         if locked.status != Status.SUBMITTED:
             raise WorkflowError(_("Only a submitted report can be returned."))
-        return change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        transition = change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        workflow_event("returned", locked, actor, reason, address=address)
+        return transition
 
 
 def accept(assignment: Assignment, actor, *, address: str | None = None) -> Transition:
@@ -156,11 +161,48 @@ def accept(assignment: Assignment, actor, *, address: str | None = None) -> Tran
         if locked.status != Status.SUBMITTED:
             raise WorkflowError(_("Only a submitted report can be accepted."))
         snapshot = locked.snapshots.filter(kind=Snapshot.Kind.SUBMIT).first()
-        return change_status(locked, Status.ACCEPTED, actor, snapshot=snapshot, address=address)
+        transition = change_status(locked, Status.ACCEPTED, actor, snapshot=snapshot, address=address)
+        workflow_event("accepted", locked, actor, address=address)
+        return transition
+
+
+def accept_many(assignments: list[Assignment], actor, *, address: str | None = None) -> list[Transition]:
+    """Accept several submissions at once (the board's bulk accept): all of them, or none."""
+    with transaction.atomic():
+        locked = lock_assignments(assignments)
+        refused = [a for a in locked if a.status != Status.SUBMITTED]
+        if refused:
+            raise WorkflowError(
+                _("Nothing was accepted: these units have no submitted report: %(units)s.")
+                % {"units": ", ".join(str(a.unit) for a in refused)}
+            )
+        transitions = []
+        for assignment in locked:
+            snapshot = assignment.snapshots.filter(kind=Snapshot.Kind.SUBMIT).first()
+            transitions.append(
+                change_status(assignment, Status.ACCEPTED, actor, snapshot=snapshot, address=address)
+            )
+            workflow_event("accepted", assignment, actor, address=address)
+    return transitions
+
+
+def recall(assignment: Assignment, actor, *, address: str | None = None) -> Transition:
+    """The editor takes a submitted report back to work on it, as long as nobody reviewed it."""
+    with transaction.atomic():
+        locked = _lock(assignment)
+        if locked.status != Status.SUBMITTED:
+            raise WorkflowError(_("Only a submitted report that is not yet reviewed can be recalled."))
+        locked.submitted_at = None
+        transition = change_status(
+            locked, Status.IN_PROGRESS, actor, reason=_("Recalled by the unit"), address=address
+        )
+        workflow_event("recalled", locked, actor, address=address)
+    assignment.refresh_from_db()
+    return transition
 
 
 def reopen(assignment: Assignment, actor, reason: str, *, address: str | None = None) -> Transition:
-    """Reopen an accepted submission (administrator): it goes back to the unit as returned."""
+    """Reopen an accepted submission (reviewer): it goes back to the unit as returned."""
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(_("Give the reason for reopening the submission."))
@@ -168,7 +210,9 @@ def reopen(assignment: Assignment, actor, reason: str, *, address: str | None = 
         locked = _lock(assignment)
         if locked.status != Status.ACCEPTED:
             raise WorkflowError(_("Only an accepted report can be reopened."))
-        return change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        transition = change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        workflow_event("reopened", locked, actor, reason, address=address)
+        return transition
 
 
 def previous_data(assignment: Assignment) -> dict | None:

@@ -5,6 +5,7 @@ computed here, once, by `Unit.objects.visible_to(user, perm)`, and every view,
 export and report loads units through it.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -151,6 +152,13 @@ class User(AbstractUser):
         help_text=_(
             "Set when an administrator set or generated the password; cleared when the user changes it."
         ),
+    )
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Chosen with the language switch; empty means Vietnamese, whatever the browser says."),
     )
 
     objects = UserManager()

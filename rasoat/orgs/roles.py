@@ -28,7 +28,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit:view",
         }
     ),
-    Role.REVIEWER: frozenset(_READ | {"submission:review", "export:run", "audit:view"}),
+    Role.REVIEWER: frozenset(_READ | {"submission:review", "submission:reopen", "export:run", "audit:view"}),
     Role.EDITOR: frozenset(_READ | {"data:edit", "submission:submit", "export:run"}),
     Role.VIEWER: frozenset(_READ),
 }

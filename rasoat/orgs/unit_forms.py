@@ -1,12 +1,12 @@
 """Forms of the unit registry pages: filtering the list, creating, editing and moving units."""
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.orgs import registry
 from rasoat.orgs.models import Block, Kind, Level, Unit
+from rasoat.orgs.pickers import UnitPickerField, searchable
 from rasoat.upload_limits import UploadLimitMixin
 
 
@@ -20,26 +20,8 @@ def _style(form: forms.Form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class TreeChoiceIterator(ModelChoiceIterator):
-    """Offer units in tree order, indented by depth, instead of the database order."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        units = registry.tree_order(self.queryset)
-        top = min((unit.depth for unit in units), default=0)
-        for unit in units:
-            unit.indent = unit.depth - top
-            yield self.choice(unit)
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit picked from a tree-ordered list showing code and name."""
-
-    iterator = TreeChoiceIterator
-
-    def label_from_instance(self, unit: Unit) -> str:
-        return f"{'— ' * getattr(unit, 'indent', 0)}{unit.code} · {unit.name}"
+class UnitChoiceField(UnitPickerField):
+    """A unit picked from the grouped, searchable list (orgs.pickers)."""
 
 
 class UnitFilterForm(forms.Form):
@@ -64,6 +46,7 @@ class UnitFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes if communes is not None else Unit.objects.none()
         self.fields["q"].widget.attrs["placeholder"] = _("Name or code")
+        searchable(self.fields["commune"].widget)
         for field in self.fields.values():
             field.label = capfirst(field.label)
         _style(self)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from rasoat.orgs.models import Membership, Unit, User
+from rasoat.orgs.pickers import UnitPickerField
 from rasoat.orgs.roles import Role
 
 
@@ -28,14 +29,6 @@ def _django_password_messages() -> None:
         "Your password must contain at least %d characters.",
         0,
     )
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """A unit picker showing the code beside the name, indented by depth to show the tree."""
-
-    def label_from_instance(self, obj: Unit) -> str:
-        indent = "\u00a0\u00a0" * max(obj.depth - 1, 0)
-        return f"{indent}{obj.name} ({obj.code})"
 
 
 def _style(form: forms.Form) -> None:
@@ -61,7 +54,7 @@ class MembershipFieldsMixin:
         self.fields["role"] = forms.ChoiceField(
             label=_("Role"), choices=empty + list(Role.choices), required=required
         )
-        self.fields["unit"] = UnitChoiceField(
+        self.fields["unit"] = UnitPickerField(
             label=_("Unit"),
             queryset=manageable_units(actor),
             required=required,

@@ -64,9 +64,9 @@ def test_filters_by_action_actor_unit_and_date(personas, clients):
     admin = clients["admin"]
 
     returned = admin.get("/nhat-ky/", {"action": "submission."}).content.decode()
-    assert "Thiếu dữ liệu B05" in returned and "unit.renamed</code>" not in returned
+    assert "Thiếu dữ liệu B05" in returned and 'title="unit.renamed"' not in returned
     by_actor = admin.get("/nhat-ky/", {"actor": "reviewer"}).content.decode()
-    assert "submission.returned</code>" in by_actor and "unit.renamed</code>" not in by_actor
+    assert 'title="submission.returned"' in by_actor and 'title="unit.renamed"' not in by_actor
     assert "X.03637.UB" in admin.get("/nhat-ky/", {"unit": "X.03637"}).content.decode()
     assert "X.03637.UB" not in admin.get("/nhat-ky/", {"unit": "X.03445"}).content.decode()
     future = admin.get("/nhat-ky/", {"since": "01/01/2099"}).content.decode()
@@ -95,3 +95,33 @@ def test_a_deleted_row_is_named_by_its_id_in_the_log(personas, campaign):
     entry = AuditEntry.objects.get(action="appendix.deleted")
     assert (entry.object_type, entry.object_id) == ("inventory.enddevice", str(row.pk))
     assert entry.changes["device_type"] == ["Máy in", None]
+
+
+def test_the_log_speaks_vietnamese_with_the_headers_of_the_declaration(personas, clients, campaign):
+    """Issue 11: action names and field headers in words, a status by its label (not raw codes)."""
+    from rasoat.campaigns.models import Assignment
+    from rasoat.inventory.services import save_record
+
+    assignment = Assignment.objects.get(campaign=campaign, unit__code="X.03637.UB")
+    save_record(
+        assignment,
+        "B05",
+        {"device_type": "Máy tính để bàn", "quantity": "2", "ram_gb": "8", "condition": "Hoạt động tốt"},
+        actor=personas["editor_muong_kim"],
+    )
+    log(personas["reviewer"], "submission.returned", assignment, {"status": ["submitted", "returned"]})
+    text = clients["admin"].get("/nhat-ky/").content.decode()
+    assert "Trả lại báo cáo" in text or "Đã trả lại báo cáo" in text
+    assert "Thêm dòng" in text
+    header = get_header("2026.1", "B05", "ram_gb")
+    assert f"<strong>{header}</strong>" in text
+    assert "<strong>ram_gb</strong>" not in text
+    assert "Đã gửi → Trả lại" in text
+
+
+def get_header(version: str, sheet: str, key: str) -> str:
+    from django.utils.html import escape
+
+    from rasoat.appendix.versions import get_appendix
+
+    return escape(get_appendix(version).sheet(sheet).column(key).header)

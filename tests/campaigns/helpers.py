@@ -23,6 +23,8 @@ def board_units(html: str) -> list[str]:
 
 
 def board_url(campaign: Campaign, **params) -> str:
+    """The board's address; all units on one page unless `size` says otherwise (the default is 50)."""
+    params.setdefault("size", 500)
     url = reverse("campaign_board", args=[campaign.code])
     if params:
         url += "?" + "&".join(f"{key}={value}" for key, value in params.items())

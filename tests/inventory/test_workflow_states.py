@@ -226,9 +226,9 @@ def unit_url(name: str, assignment: Assignment, *extra) -> str:
 VIEW = {
     # action: (persona, url name, POST data)
     "submit": ("editor_muong_kim", "workflow_submit", {"acknowledge": "on"}),
-    "return": ("reviewer", "workflow_return", {"reason": "Thiếu số liệu"}),
-    "accept": ("reviewer", "workflow_accept", {}),
-    "reopen": ("admin", "workflow_reopen", {"reason": "Sai số liệu"}),
+    "return": ("reviewer", "workflow_return", {"reason": "Thiếu số liệu", "confirmed": "1"}),
+    "accept": ("reviewer", "workflow_accept", {"confirmed": "1"}),
+    "reopen": ("reviewer", "workflow_reopen", {"reason": "Sai số liệu", "confirmed": "1"}),
     "carry_forward": ("editor_muong_kim", "workflow_carry_forward", {}),
     "edit": ("editor_muong_kim", "entry_row_create", PRINTER),
 }

@@ -48,7 +48,7 @@ REVIEW = {
     "anonymous": 302,
     "nobody": 404,
 }
-REOPEN = {**REVIEW, "reviewer": 403}
+REOPEN = REVIEW  # reviewers reopen too (issue 11)
 EDIT = {**REVIEW, "reviewer": 403, "editor_muong_kim": 302}
 
 
@@ -121,7 +121,7 @@ def test_access_by_persona(everyone, personas, target, action, persona):
     else:
         url = url_for(target)
     status_before = Assignment.objects.get(pk=target.pk).status
-    data = {"reason": "Kiểm tra lại", "acknowledge": "on"} if method == "post" else None
+    data = {"reason": "Kiểm tra lại", "acknowledge": "on", "confirmed": "1"} if method == "post" else None
     response = getattr(everyone[persona], method)(url, data)
 
     assert response.status_code == expected[persona], (action, persona)
@@ -150,8 +150,17 @@ def test_unknown_campaign_or_unit_is_404(clients, campaign):
 
 
 def test_get_on_a_post_only_step_is_refused(clients, target):
-    for name in ("workflow_return", "workflow_accept", "workflow_reopen", "workflow_carry_forward"):
-        assert clients["admin"].get(unit_url(name, target)).status_code == 405
+    assert clients["admin"].get(unit_url("workflow_carry_forward", target)).status_code == 405
+
+
+def test_get_on_a_review_step_only_asks(clients, target, personas):
+    """Return, accept and reopen answer a GET with their confirmation page (or a refusal): never an act."""
+    put_in_state(target, "submitted", personas)
+    for name in ("workflow_return", "workflow_accept"):
+        assert 'data-testid="confirm"' in clients["admin"].get(unit_url(name, target)).content.decode()
+    assert clients["admin"].get(unit_url("workflow_reopen", target)).status_code == 302
+    target.refresh_from_db()
+    assert target.status == Status.SUBMITTED
 
 
 # --- the check and the submission -----------------------------------------------------------------
@@ -227,7 +236,9 @@ def test_submit_page_of_a_submitted_report_offers_no_submission(clients, target,
 
 def test_return_without_reason_changes_nothing(clients, target, personas):
     put_in_state(target, "submitted", personas)
-    response = clients["reviewer"].post(unit_url("workflow_return", target), {"reason": "  "}, follow=True)
+    response = clients["reviewer"].post(
+        unit_url("workflow_return", target), {"reason": "  ", "confirmed": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     target.refresh_from_db()
@@ -257,7 +268,9 @@ def test_reviewer_flow_return_resubmit_accept_and_diff(clients, target, personas
     history = reviewer.get(unit_url("workflow_history", target)).content.decode()
     assert 'data-testid="accept-form"' in history and 'data-testid="return-form"' in history
 
-    reviewer.post(unit_url("workflow_return", target), {"reason": "Bổ sung RAM của máy số 1"})
+    reviewer.post(
+        unit_url("workflow_return", target), {"reason": "Bổ sung RAM của máy số 1", "confirmed": "1"}
+    )
     target.refresh_from_db()
     assert target.status == Status.RETURNED
     history = unit_client.get(unit_url("workflow_history", target)).content.decode()
@@ -267,7 +280,7 @@ def test_reviewer_flow_return_resubmit_accept_and_diff(clients, target, personas
 
     edit_b05(target, editor, position=1, ram_gb=8)
     unit_client.post(unit_url("workflow_submit", target), {"acknowledge": "on"})
-    reviewer.post(unit_url("workflow_accept", target))
+    reviewer.post(unit_url("workflow_accept", target), {"confirmed": "1"})
     target.refresh_from_db()
     assert target.status == Status.ACCEPTED
 
@@ -287,19 +300,26 @@ def test_reviewer_flow_return_resubmit_accept_and_diff(clients, target, personas
     assert "4" in field and "8" in field and "→" in field
 
 
-def test_admin_reopens_an_accepted_report_with_a_reason(clients, target, personas):
+def test_reviewer_reopens_an_accepted_report_with_a_reason(clients, target, personas):
     put_in_state(target, "accepted", personas)
-    history = clients["admin"].get(unit_url("workflow_history", target)).content.decode()
+    history = clients["reviewer"].get(unit_url("workflow_history", target)).content.decode()
     assert 'data-testid="reopen-form"' in history
     assert (
         'data-testid="reopen-form"'
-        not in clients["reviewer"].get(unit_url("workflow_history", target)).content.decode()
+        not in clients["editor_muong_kim"].get(unit_url("workflow_history", target)).content.decode()
     )
 
-    clients["admin"].post(unit_url("workflow_reopen", target), {"reason": ""})
+    clients["reviewer"].post(unit_url("workflow_reopen", target), {"reason": "", "confirmed": "1"})
     target.refresh_from_db()
     assert target.status == Status.ACCEPTED
-    clients["admin"].post(unit_url("workflow_reopen", target), {"reason": "Số liệu B05 chưa đúng"})
+    # Without the confirmation step nothing happens yet: the page asks first.
+    asked = clients["reviewer"].post(unit_url("workflow_reopen", target), {"reason": "Số liệu B05 chưa đúng"})
+    assert 'data-testid="confirm-reopen"' in asked.content.decode()
+    target.refresh_from_db()
+    assert target.status == Status.ACCEPTED
+    clients["reviewer"].post(
+        unit_url("workflow_reopen", target), {"reason": "Số liệu B05 chưa đúng", "confirmed": "1"}
+    )
     target.refresh_from_db()
     assert target.status == Status.RETURNED
     history = clients["editor_muong_kim"].get(unit_url("workflow_history", target)).content.decode()

@@ -90,14 +90,15 @@ def dashboard_total(response, world) -> int:
 PAGES: dict[str, Page] = {
     # The board and the campaign list
     "board": Page(
-        lambda w: reverse("campaign_board", args=[CAMPAIGN]),
+        # All on one page: the board pages by 50 by default.
+        lambda w: reverse("campaign_board", args=[CAMPAIGN]) + "?size=500",
         "data:view",
         needs("campaign:view", 404),
         lambda r, w: reading.marked_in(r, "board-row"),
         lambda w, scope: scope & w.oracle.assigned(),
     ),
     "board_in_progress": Page(
-        lambda w: reverse("campaign_board", args=[CAMPAIGN]) + "?status=in_progress",
+        lambda w: reverse("campaign_board", args=[CAMPAIGN]) + "?status=in_progress&size=500",
         "data:view",
         needs("campaign:view", 404),
         lambda r, w: reading.marked_in(r, "board-row"),

@@ -1,5 +1,5 @@
-"""Views of the review workflow: submit, return, accept, reopen, carry forward, history and diff,
-and the commune's submit-all.
+"""Views of the review workflow: submit, carry forward, history and diff, and the commune's
+submit-all (return, accept, reopen and recall, behind a confirmation page, are in desk.views.actions).
 
 Assignments are always loaded through `access.get_assignment` (out of scope → 404, in scope without
 the permission → 403). The rules themselves live in `inventory.workflow`; a `WorkflowError` is shown
@@ -146,58 +146,6 @@ def submit(request, code: str, pk: int):
             is_draft=assignment.status in DRAFT,
         ),
     )
-
-
-# --- review: return, accept, reopen ------------------------------------------------------------------
-
-
-def _reason_step(request, code: str, pk: int, perm: str, step, done: str):
-    """Return or reopen: both need a reason, both end on the history page with a message."""
-    assignment = get_assignment(request, code, pk, perm)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("reason", []):
-            messages.error(request, error)
-        return redirect(_history_url(assignment))
-    try:
-        step(assignment, request.user, form.cleaned_data["reason"], address=client_address(request))
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect(_history_url(assignment))
-
-
-@login_required
-@require_POST
-def return_view(request, code: str, pk: int):
-    """A reviewer sends a submission back with the reason the unit must read."""
-    return _reason_step(
-        request, code, pk, "submission:review", workflow.return_submission, _("The report was returned.")
-    )
-
-
-@login_required
-@require_POST
-def reopen(request, code: str, pk: int):
-    """An administrator reopens an accepted submission, with a reason."""
-    return _reason_step(
-        request, code, pk, "submission:reopen", workflow.reopen, _("The accepted report was reopened.")
-    )
-
-
-@login_required
-@require_POST
-def accept(request, code: str, pk: int):
-    """A reviewer accepts a submission."""
-    assignment = get_assignment(request, code, pk, "submission:review")
-    try:
-        workflow.accept(assignment, request.user, address=client_address(request))
-    except workflow.WorkflowError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The report was accepted."))
-    return redirect(_history_url(assignment))
 
 
 # --- carry forward ---------------------------------------------------------------------------------
