@@ -80,8 +80,19 @@ def _with_contract(definition: Definition, faults: list[Fault]) -> list[Fault]:
     try:
         contract = check_contract(normalize_definition(definition))
     except (ValueError, TypeError, KeyError, AttributeError):
-        return faults
-    return [*contract, *(fault for fault in faults if fault not in contract)]
+        contract = []
+    listed: list[Fault] = []
+    seen: set[tuple[str, str | None, str]] = set()
+    for fault in [*contract, *faults]:
+        # A retyped column a rule reads breaks each condition on it: the rule's fault says it once.
+        if contract and fault.column == "required_if" and fault not in contract:
+            continue
+        # A fault repeated for several rows of the workbook reads as one on a web form.
+        if (fault.sheet, fault.column, fault.message) in seen:
+            continue
+        seen.add((fault.sheet, fault.column, fault.message))
+        listed.append(fault)
+    return listed
 
 
 RETRIES = 3
