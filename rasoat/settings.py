@@ -8,6 +8,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
+from rasoat.notifications.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RASOAT_VAR_DIR", str(BASE_DIR / "var")))
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "rasoat.dashboard",
     "rasoat.reports",
     "rasoat.audit",
+    "rasoat.notifications",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rasoat.context_processors.navigation",
+                "rasoat.notifications.context_processors.unread",
             ],
         },
     },
@@ -257,3 +260,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# E-mail (docs/notifications.md): the SMTP server as a URL, e.g. smtp://user:password@mail.example.vn:587
+# or smtps://...:465. Unset: no e-mail is queued or sent; notifications still appear in the interface.
+EMAIL_URL = env_str("EMAIL_URL")
+parse_email_url(EMAIL_URL)  # fails loudly at start on a URL it cannot read
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "rasoat <rasoat@localhost>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# The address of the site as users reach it: e-mails link to pages under it.
+RASOAT_BASE_URL = env_str("RASOAT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("rasoat.dashboard.urls")),
     path("", include("rasoat.reports.urls")),
     path("", include("rasoat.audit.urls")),
+    path("", include("rasoat.notifications.urls")),
 ]

@@ -23,6 +23,7 @@ from rasoat.inventory.services import (
     take_snapshot,
     write_unit_data,
 )
+from rasoat.notifications.services import notify_workflow
 
 
 class WorkflowError(Exception):
@@ -84,9 +85,11 @@ def _submit_locked(
     assignment.submitted_at = now
     late = is_late(assignment, now)
     note = _("%(count)d warning(s) acknowledged") % {"count": len(check.warnings)} if check.warnings else ""
-    return change_status(
+    transition = change_status(
         assignment, Status.SUBMITTED, actor, reason=note, snapshot=snapshot, late=late, address=address
     )
+    notify_workflow("submitted", assignment, actor)
+    return transition
 
 
 def submit(
@@ -131,7 +134,9 @@ def return_submission(
         locked = _lock(assignment)
         if locked.status != Status.SUBMITTED:
             raise WorkflowError(_("Only a submitted report can be returned."))
-        return change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        transition = change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        notify_workflow("returned", locked, actor, reason)
+        return transition
 
 
 def accept(assignment: Assignment, actor, *, address: str | None = None) -> Transition:
@@ -141,7 +146,9 @@ def accept(assignment: Assignment, actor, *, address: str | None = None) -> Tran
         if locked.status != Status.SUBMITTED:
             raise WorkflowError(_("Only a submitted report can be accepted."))
         snapshot = locked.snapshots.filter(kind=Snapshot.Kind.SUBMIT).first()
-        return change_status(locked, Status.ACCEPTED, actor, snapshot=snapshot, address=address)
+        transition = change_status(locked, Status.ACCEPTED, actor, snapshot=snapshot, address=address)
+        notify_workflow("accepted", locked, actor)
+        return transition
 
 
 def reopen(assignment: Assignment, actor, reason: str, *, address: str | None = None) -> Transition:
@@ -153,7 +160,9 @@ def reopen(assignment: Assignment, actor, reason: str, *, address: str | None = 
         locked = _lock(assignment)
         if locked.status != Status.ACCEPTED:
             raise WorkflowError(_("Only an accepted report can be reopened."))
-        return change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        transition = change_status(locked, Status.RETURNED, actor, reason=reason, address=address)
+        notify_workflow("reopened", locked, actor, reason)
+        return transition
 
 
 def previous_data(assignment: Assignment) -> dict | None:
