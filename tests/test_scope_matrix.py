@@ -122,6 +122,10 @@ MATRIX = [
     ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/", [200, 200, 200, 404, 200, 302]),
     ("GET", "/dot/RS2026/danh-gia/cau-hinh/", [200, 403, 403, 403, 403, 302]),
     ("POST", "/dot/RS2026/danh-gia/tinh-lai/", [302, 403, 403, 403, 403, 302]),
+    # Notifications (one's own only; another user's notification is tested in tests/notifications)
+    ("GET", "/thong-bao/", [200, 200, 200, 200, 200, 302]),
+    ("POST", "/thong-bao/da-doc/", [302, 302, 302, 302, 302, 302]),
+    ("GET", "/thong-bao/999999/", [404, 404, 404, 404, 404, 302]),
     # The province node is not assigned: no data-entry page exists for it.
     ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
 ]
