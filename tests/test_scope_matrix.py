@@ -50,6 +50,8 @@ MATRIX = [
     # Admin and reviewer personas are signed in with their second factor; the editors have none.
     ("GET", "/dang-nhap/ma-xac-thuc/", [302, 302, 302, 302, 302, 302]),
     ("GET", "/tai-khoan/bao-mat/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/tai-khoan/ho-so/", [200, 200, 200, 200, 200, 302]),
+    ("POST", "/tai-khoan/ho-so/", [200, 200, 200, 200, 200, 302]),
     ("GET", "/tai-khoan/bao-mat/thiet-lap/", [302, 302, 200, 200, 200, 302]),
     ("GET", "/tai-khoan/bao-mat/ma-qr.svg", [404, 404, 404, 404, 404, 302]),
     ("POST", "/tai-khoan/bao-mat/ma-du-phong/", [200, 200, 302, 302, 302, 302]),

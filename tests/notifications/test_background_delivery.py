@@ -23,6 +23,8 @@ def test_returning_a_report_sends_the_mail_after_commit(smtp, lai_chau, campaign
         time.sleep(0.1)
     (mail,) = smtp.inbox.to("bt.muongte@laichau.gov.vn")
     assert "Thiếu biểu B02." in mail.get_content()
-    while OutgoingMail.objects.exclude(status=OutgoingMail.State.SENT).exists() and time.monotonic() < deadline:
+    while (
+        OutgoingMail.objects.exclude(status=OutgoingMail.State.SENT).exists() and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
     assert set(OutgoingMail.objects.values_list("status", flat=True)) == {OutgoingMail.State.SENT}

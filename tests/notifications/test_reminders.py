@@ -43,7 +43,9 @@ def test_a_campaign_has_its_own_days(campaign):
 
 def test_reminds_exactly_the_units_not_submitted_once_a_day(settings, campaign, editors):
     settings.EMAIL_URL = "smtp://127.0.0.1:1"  # queued only; delivery is tested with a real server
-    Assignment.objects.filter(campaign=campaign, unit__code__in=MUONG_KIM_UNITS).update(status=Status.SUBMITTED)
+    Assignment.objects.filter(campaign=campaign, unit__code__in=MUONG_KIM_UNITS).update(
+        status=Status.SUBMITTED
+    )
     Assignment.objects.filter(campaign=campaign, unit__code="X.03445.UB").update(status=Status.ACCEPTED)
     Assignment.objects.filter(campaign=campaign, unit__code="X.03445.DU").update(status=Status.RETURNED)
     day = days_from_deadline(campaign, -2)
