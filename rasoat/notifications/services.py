@@ -9,7 +9,8 @@ always in Vietnamese (the users' language, whatever the actor's browser says).
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,6 +48,9 @@ def notify(users: Iterable[User], kind: str, text: str, path: str, subject: str,
         return 0
     Notification.objects.bulk_create(
         Notification(user=user, kind=kind, text=text, link=path) for user in users
+    )
+    User.objects.filter(pk__in=[user.pk for user in users]).update(
+        unread_notifications=F("unread_notifications") + 1
     )
     if mail_enabled():
         now = timezone.now()
@@ -109,12 +113,19 @@ def notify_workflow(kind: str, assignment: Assignment, actor, reason: str = "") 
 
 
 def unread_count(user) -> int:
-    return Notification.objects.visible_to(user).unread().count()
+    """The navbar's count: the counter kept on the user row (loaded with the request, no query)."""
+    return user.unread_notifications
 
 
 def mark_read(user, notification: Notification | None = None) -> int:
-    """Mark one notification (or all) of `user` read; returns how many changed."""
-    rows = Notification.objects.visible_to(user).unread()
-    if notification is not None:
-        rows = rows.filter(Q(pk=notification.pk))
-    return rows.update(read_at=timezone.now())
+    """Mark one notification (or all) of `user` read and recount; returns how many changed."""
+    with transaction.atomic():
+        rows = Notification.objects.visible_to(user).unread()
+        if notification is not None:
+            rows = rows.filter(pk=notification.pk)
+        changed = rows.update(read_at=timezone.now())
+        if changed:
+            remaining = Notification.objects.visible_to(user).unread().count()
+            User.objects.filter(pk=user.pk).update(unread_notifications=remaining)
+            user.unread_notifications = remaining
+    return changed

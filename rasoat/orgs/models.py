@@ -153,6 +153,16 @@ class User(AbstractUser):
         ),
     )
 
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Kept by rasoat.notifications with each notice and each reading, so that the navigation bar "
+            "shows the count without a query on every page."
+        ),
+    )
+
     objects = UserManager()
 
     class Meta:

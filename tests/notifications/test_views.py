@@ -1,11 +1,13 @@
 """The notification list: one's own notices only, the navbar count, opening marks read."""
 
 from rasoat.notifications.models import Notification
+from rasoat.notifications.services import notify
 from tests.conftest import client_for
 
 
 def notice(user, text, link="/dot/RS2026/"):
-    return Notification.objects.create(user=user, kind="workflow.returned", text=text, link=link)
+    notify([user], "workflow.returned", text, link, "tiêu đề", "nội dung")
+    return Notification.objects.filter(user=user).latest("pk")
 
 
 def test_list_shows_only_ones_own_and_the_navbar_counts_unread(personas):
@@ -41,6 +43,10 @@ def test_mark_all_read_touches_only_ones_own(personas):
     assert not Notification.objects.filter(user=personas["editor_muong_kim"], read_at__isnull=True).exists()
     other.refresh_from_db()
     assert other.read_at is None
+    personas["editor_muong_kim"].refresh_from_db()
+    personas["editor_muong_te"].refresh_from_db()
+    assert personas["editor_muong_kim"].unread_notifications == 0
+    assert personas["editor_muong_te"].unread_notifications == 1
 
 
 def test_an_external_link_is_never_followed(personas):
