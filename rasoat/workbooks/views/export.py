@@ -22,6 +22,7 @@ from rasoat.workbooks.export import (
     CONTENT_TYPE,
     export_filename,
     scope_label,
+    scope_roots,
     scoped_assignments,
     write_consolidated,
 )
@@ -81,9 +82,15 @@ def export(request, code: str):
         block=params["block"],
         commune=commune,
     )
-    label = scope_label(
-        scope, params["level"], params["block"], commune, everything=f"Các đơn vị trong phạm vi của {user}"
-    )
+    # The scope is named by its units (Xã Mường Tè), in the sheet and in the file name.
+    whole = scope.name if scope is not None else ", ".join(unit.name for unit in scope_roots(user))
+    label = scope_label(scope, params["level"], params["block"], commune, everything=whole)
+    names = [
+        whole,
+        Level(params["level"]).label if params["level"] else "",
+        Block(params["block"]).label if params["block"] else "",
+        commune.name if commune is not None else "",
+    ]
     # An anonymous temporary file: written in constant memory, streamed, gone when the response closes.
     output = tempfile.TemporaryFile(  # noqa: SIM115 - FileResponse closes it
         prefix="rasoat-export-", suffix=".xlsx", dir=tempfiles.process_dir()
@@ -95,5 +102,5 @@ def export(request, code: str):
         output.close()
         raise
     return FileResponse(
-        output, as_attachment=True, filename=export_filename(campaign, scope), content_type=CONTENT_TYPE
+        output, as_attachment=True, filename=export_filename(campaign, *names), content_type=CONTENT_TYPE
     )
