@@ -2,6 +2,7 @@
 wrap; the reminder's annex names each late unit's assigned editor with phone (issue 11, item 8)."""
 
 import io
+import re
 import subprocess
 import unicodedata
 
@@ -156,3 +157,18 @@ def test_closing_block_never_splits_whatever_the_length_before_it(swept_pdfs):
         moved += where > 0
     # The sweep did reach a page end (else it proves nothing).
     assert moved, "the closing block never reached the second page: widen FILLERS"
+
+
+def test_reports_of_units_without_data_are_not_offered(clients, campaign):
+    from rasoat.campaigns.models import Assignment, Status
+
+    Assignment.objects.filter(campaign=campaign, unit__code="X.03637.UB").update(status=Status.IN_PROGRESS)
+    page = clients["editor_muong_kim"].get("/dot/RS2026/bao-cao/").content.decode()
+    rows = dict(re.findall(r'data-unit="([^"]+)">(.*?)</tr>', page, re.S))
+    assert "report-unit-docx" in rows["X.03637.UB"] and "report-no-data" not in rows["X.03637.UB"]
+    assert "report-unit-docx" not in rows["X.03637.DU"] and "Chưa nhập số liệu" in rows["X.03637.DU"]
+    reviewer_page = clients["reviewer"].get("/dot/RS2026/bao-cao/").content.decode()
+    assert re.search(r'<option value="X.03637">Xã Mường Kim</option>', reviewer_page)
+    assert re.search(
+        r'<option value="X.03445" disabled>Xã Mường Tè — chưa nhập số liệu</option>', reviewer_page
+    )
