@@ -121,3 +121,21 @@ def test_remind_command_delivers_what_it_queued(smtp, campaign, people, capsys):
     out = capsys.readouterr().out
     assert "sent" in out
     assert smtp.inbox.to("bt.muongkim@laichau.gov.vn")
+
+
+def test_sendmail_command_retries_what_is_due(settings, loaded, people, capsys):
+    server = SmtpServer()
+    settings.EMAIL_URL = server.url
+    workflow.submit(loaded, people["editor_mt"], acknowledge_warnings=True)
+    call_command("sendmail")
+    assert "0 sent, 1 failed" in capsys.readouterr().out
+    OutgoingMail.objects.update(next_attempt_at=OutgoingMail.objects.get().created_at)
+    server.start()
+    try:
+        call_command("sendmail")
+        assert "1 sent, 0 failed (to retry); 0 waiting" in capsys.readouterr().out
+    finally:
+        server.stop()
+    settings.EMAIL_URL = ""
+    call_command("sendmail")
+    assert "EMAIL_URL is not set" in capsys.readouterr().out
