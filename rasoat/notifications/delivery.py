@@ -10,6 +10,8 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
+import weakref
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -141,6 +143,20 @@ def schedule_delivery() -> None:
         return
 
     def start() -> None:
-        threading.Thread(target=_deliver_in_background, name="rasoat-mail", daemon=True).start()
+        thread = threading.Thread(target=_deliver_in_background, name="rasoat-mail", daemon=True)
+        _threads.add(thread)
+        thread.start()
 
     transaction.on_commit(start)
+
+
+# Delivery threads still running: a command waits for them before its process ends (a daemon thread
+# is killed at exit, possibly between sending a message and recording it as sent).
+_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def wait_for_delivery(timeout: float = 60) -> None:
+    """Wait for the deliveries this process started (for commands, before they exit)."""
+    end = time.monotonic() + timeout
+    for thread in list(_threads):
+        thread.join(max(0.0, end - time.monotonic()))

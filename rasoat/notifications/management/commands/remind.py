@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from rasoat.campaigns.models import Campaign
-from rasoat.notifications.delivery import deliver_outbox, mail_enabled
+from rasoat.notifications.delivery import deliver_outbox, mail_enabled, wait_for_delivery
+from rasoat.notifications.models import OutgoingMail
 from rasoat.notifications.reminders import parse_days, plan_for, send_reminders, set_plan
 
 
@@ -57,5 +58,8 @@ class Command(BaseCommand):
             f"{run.recipients} editor(s); {run.already_sent} unit(s) were already reminded that day."
         )
         if mail_enabled():
+            # The delivery started at commit may be under way: let it finish, then send what is left.
+            wait_for_delivery()
             counts = deliver_outbox()
-            self.stdout.write(f"E-mail: {counts['sent']} sent, {counts['failed']} to retry.")
+            waiting = OutgoingMail.objects.filter(status=OutgoingMail.State.PENDING).count()
+            self.stdout.write(f"E-mail: {counts['sent']} sent now, {waiting} waiting (retried later).")
