@@ -8,6 +8,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
+from rasoat.notifications.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RASOAT_VAR_DIR", str(BASE_DIR / "var")))
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rasoat.jobs",
+    "rasoat.notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rasoat.context_processors.navigation",
+                "rasoat.notifications.context_processors.unread",
             ],
         },
     },
@@ -300,3 +303,11 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
 # Rows per page of the API's lists (a client may ask for fewer, never for more).
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100)
+# E-mail (docs/notifications.md): the SMTP server as a URL, e.g. smtp://user:password@mail.example.vn:587
+# or smtps://...:465. Unset: no e-mail is queued or sent; notifications still appear in the interface.
+EMAIL_URL = env_str("EMAIL_URL")
+parse_email_url(EMAIL_URL)  # fails loudly at start on a URL it cannot read
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "rasoat <rasoat@localhost>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# The address of the site as users reach it: e-mails link to pages under it.
+RASOAT_BASE_URL = env_str("RASOAT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("rasoat.appendix.urls")),
     path("", include("rasoat.api.urls")),
     path("", include("rasoat.jobs.urls")),
+    path("", include("rasoat.notifications.urls")),
 ]
 
 # Vietnamese error pages inside the site's layout, with a way back (rasoat/views.py).

@@ -632,11 +632,11 @@ def reminder_template() -> Builder:
     b.table(
         [
             N,
-            Col("Cơ quan, đơn vị", "{{ r.name }}", 50),
-            Col("Mã", "{{ r.code }}", 25),
-            Col("Xã, phường", "{{ r.commune }}", 25),
-            Col("Tình trạng", "{{ r.status }}", 20),
-            Col("Người đầu mối, điện thoại", "{{ r.contact }}", 34),
+            Col("Cơ quan, đơn vị", "{{ r.name }}", 44),
+            Col("Mã", "{{ r.code }}", 34, size_pt=10, nowrap=True),
+            Col("Xã, phường", "{{ r.commune }}", 22),
+            Col("Tình trạng", "{{ r.status }}", 18),
+            Col("Người đầu mối, điện thoại", "{{ r.contact }}", 36),
         ],
         "pending",
         empty="Tất cả các cơ quan, đơn vị đã gửi báo cáo.",

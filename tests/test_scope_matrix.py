@@ -50,6 +50,8 @@ MATRIX = [
     # Admin and reviewer personas are signed in with their second factor; the editors have none.
     ("GET", "/dang-nhap/ma-xac-thuc/", [302, 302, 302, 302, 302, 302]),
     ("GET", "/tai-khoan/bao-mat/", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/tai-khoan/ho-so/", [200, 200, 200, 200, 200, 302]),
+    ("POST", "/tai-khoan/ho-so/", [200, 200, 200, 200, 200, 302]),
     ("GET", "/tai-khoan/bao-mat/thiet-lap/", [302, 302, 200, 200, 200, 302]),
     ("GET", "/tai-khoan/bao-mat/ma-qr.svg", [404, 404, 404, 404, 404, 302]),
     ("POST", "/tai-khoan/bao-mat/ma-du-phong/", [200, 200, 302, 302, 302, 302]),
@@ -182,6 +184,10 @@ MATRIX = [
     ("GET", "/dot/NOPE/danh-gia/trang-thai/", [404, 404, 404, 404, 404, 302]),
     ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/trang-thai/", [200, 200, 200, 404, 200, 302]),
     ("GET", "/dot/RS2026/don-vi/{X.03445.UB}/danh-gia/trang-thai/", [200, 200, 404, 200, 404, 302]),
+    # Notifications (one's own only; another user's notification is tested in tests/notifications)
+    ("GET", "/thong-bao/", [200, 200, 200, 200, 200, 302]),
+    ("POST", "/thong-bao/da-doc/", [302, 302, 302, 302, 302, 302]),
+    ("GET", "/thong-bao/999999/", [404, 404, 404, 404, 404, 302]),
     # The province node is not assigned: no data-entry page exists for it.
     ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
 ]

@@ -7,6 +7,8 @@
 - `export_workbook`: a consolidated export of a scope above JOBS_EXPORT_THRESHOLD units; writes
   `<job>.xlsx.part` and renames it when complete.
 - `report_pdf`: a report asked for as PDF; the same temporary name, then rename.
+- `deliver_mail`: sends the e-mail outbox (rasoat.notifications), queued after every commit that wrote
+  mail; while rows stay pending (a mail server down) it queues itself again for their next attempt.
 
 A job killed midway (kill -9 of its worker) is handed to another worker by `rasoat worker`
 (rasoat.jobs.recovery) and runs again from the start; what the killed run wrote was either rolled
@@ -110,7 +112,8 @@ def recompute_campaign(campaign_id: int) -> str:
 def export_workbook(job_id: str) -> str:
     """Write the consolidated workbook a person asked for, limited to what they may export *now*."""
     from rasoat.orgs.models import Unit
-    from rasoat.workbooks.export import export_filename, scope_label, scoped_assignments, write_consolidated
+    from rasoat.workbooks.export import scoped_assignments, write_consolidated
+    from rasoat.workbooks.scope_naming import name_scope
 
     job = Job.objects.select_related("owner", "campaign", "unit").filter(pk=job_id).first()
     if job is None or job.finished:
@@ -125,12 +128,8 @@ def export_workbook(job_id: str) -> str:
         block=params.get("block", ""),
         commune=commune,
     ).filter(campaign=job.campaign)
-    label = scope_label(
-        job.unit,
-        params.get("level", ""),
-        params.get("block", ""),
-        commune,
-        everything=f"Các đơn vị trong phạm vi của {owner}",
+    label, filename = name_scope(
+        owner, job.campaign, job.unit, params.get("level", ""), params.get("block", ""), commune
     )
     part = services.part_file(job.pk, ".xlsx")
     write_consolidated(job.campaign, assignments, str(part), label=label)
@@ -141,7 +140,7 @@ def export_workbook(job_id: str) -> str:
             job.pk,
             _("The workbook is ready."),
             result_file=name,
-            result_name=export_filename(job.campaign, job.unit),
+            result_name=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return "written"
@@ -183,3 +182,17 @@ def report_pdf(job_id: str) -> str:
             content_type=report.content_type,
         )
     return "written"
+
+
+@task()
+def deliver_mail() -> str:
+    """Send what the outbox holds; queue the next try of what failed for when it is due."""
+    from django_tasks import default_task_backend
+
+    from rasoat.notifications.delivery import deliver_outbox, next_attempt_due
+
+    counts = deliver_outbox()
+    due = next_attempt_due()
+    if due is not None and default_task_backend.supports_defer:
+        deliver_mail.using(run_after=due).enqueue()
+    return f"{counts.get('sent', 0)} sent"

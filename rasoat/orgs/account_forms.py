@@ -1,8 +1,12 @@
 """Forms of a user's own sign-in settings: codes, password confirmation, password change."""
 
+import re
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from rasoat.orgs.models import User
 
 
 class CodeForm(forms.Form):
@@ -68,3 +72,30 @@ class NewPasswordForm(PasswordChangeForm):
         if password and not self.has_error("new_password2") and self.user.check_password(password):
             self.add_error("new_password1", _("The new password must differ from the current one."))
         return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    """One's own name, e-mail and phone (e-mail is where notifications go)."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone"]
+        help_texts = {
+            "email": _("Notifications and reminders are sent to this address."),
+            "phone": _("Shown to the department so that it can call you about your reports."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not re.fullmatch(r"\+?[0-9 .()-]{8,20}", phone):
+            raise forms.ValidationError(_("Enter a phone number of digits, e.g. 0213 3876 543."))
+        return phone

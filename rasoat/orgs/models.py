@@ -161,6 +161,16 @@ class User(AbstractUser):
         help_text=_("Chosen with the language switch; empty means Vietnamese, whatever the browser says."),
     )
 
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Kept by rasoat.notifications with each notice and each reading, so that the navigation bar "
+            "shows the count without a query on every page."
+        ),
+    )
+
     objects = UserManager()
 
     class Meta:

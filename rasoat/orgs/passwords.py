@@ -69,3 +69,26 @@ def generate_password(user=None) -> str:
         except ValidationError:
             continue
         return password
+
+
+# `rasoat init` keeps the first administrator's generated password here (owner-only) until it is changed.
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD_FILE = "admin-password.txt"
+
+
+def admin_password_path():
+    from django.conf import settings
+
+    return settings.VAR_DIR / ADMIN_PASSWORD_FILE
+
+
+def forget_admin_password_file(user) -> bool:
+    """Delete var/admin-password.txt once the first administrator's password changed (by them, or by a
+    reset): the file would otherwise hold a stale password. Returns whether a file was removed."""
+    if user is None or user.get_username() != ADMIN_USERNAME:
+        return False
+    path = admin_password_path()
+    if not path.exists():
+        return False
+    path.unlink(missing_ok=True)
+    return True

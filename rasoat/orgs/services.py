@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rasoat.audit.services import diff_fields, log
 from rasoat.orgs.lockout import normalize_username
 from rasoat.orgs.models import Membership, Unit, User
-from rasoat.orgs.passwords import generate_password
+from rasoat.orgs.passwords import forget_admin_password_file, generate_password
 from rasoat.orgs.roles import PRIVILEGED_ROLES, Role
 from rasoat.orgs.sessions import end_sessions
 
@@ -81,6 +81,7 @@ def reset_password(user: User, *, actor: User | None = None, address: str | None
     user.save(update_fields=["password", "must_change_password"])
     AccessAttempt.objects.filter(username=normalize_username(user.username)).delete()
     log(actor, "user.password_reset", user, address=address)
+    forget_admin_password_file(user)
     return password
 
 
@@ -172,3 +173,14 @@ def update_user(user: User, *, actor: User | None = None, address: str | None = 
             action = "user.activated" if fields["is_active"] else "user.deactivated"
         log(actor, action, user, changes, address=address)
     return user
+
+
+PROFILE_FIELDS = ("full_name", "email", "phone")
+
+
+def update_own_profile(user: User, *, address: str | None = None, **fields) -> User:
+    """A user changes their own name, e-mail and phone (nothing else: not their activity or roles)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable by the user: {sorted(unknown)}")
+    return update_user(user, actor=user, address=address, **fields)

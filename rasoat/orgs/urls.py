@@ -12,6 +12,7 @@ urlpatterns = [
     path("don-vi/<int:pk>/chuyen/", views.unit_move, name="unit_move"),
     path("don-vi/<int:pk>/trang-thai/", views.unit_set_active, name="unit_set_active"),
     path("dang-nhap/ma-xac-thuc/", views.otp_verify, name="otp_verify"),
+    path("tai-khoan/ho-so/", views.account_profile, name="account_profile"),
     path("tai-khoan/bao-mat/", views.account_security, name="account_security"),
     path("tai-khoan/bao-mat/thiet-lap/", views.otp_enrol, name="otp_enrol"),
     path("tai-khoan/bao-mat/ma-qr.svg", views.otp_qr, name="otp_qr"),

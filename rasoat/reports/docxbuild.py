@@ -46,6 +46,9 @@ class Col:
     width_mm: float
     align: str = "l"
     total: str = ""
+    # Codes (X.03637.UB, T.SKHCN.TTDMST) must never wrap: a smaller size that fits the column, no wrap.
+    size_pt: float | None = None
+    nowrap: bool = False
 
 
 # --- low-level XML helpers -----------------------------------------------------------------------
@@ -142,6 +145,15 @@ def _repeat_header(row) -> None:
 
 def _cant_split(row) -> None:
     _insert(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), TRPR_ORDER)
+
+
+TCPR_ORDER = (  # noqa: SIM905
+    "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark"
+).split()
+
+
+def _no_wrap(cell) -> None:
+    _insert(cell._tc.get_or_add_tcPr(), OxmlElement("w:noWrap"), TCPR_ORDER)
 
 
 def _widths(table, widths_mm: Sequence[float]) -> None:
@@ -422,7 +434,11 @@ class Builder:
             cell = data.cells[index].paragraphs[0]
             cell.style = self.doc.styles["Table Text"]
             cell.alignment = ALIGN[column.align]
-            cell.add_run(column.cell)
+            run = cell.add_run(column.cell)
+            if column.size_pt:
+                run.font.size = Pt(column.size_pt)
+            if column.nowrap:
+                _no_wrap(data.cells[index])
         _cant_split(data)
         start.cells[0].paragraphs[0].add_run(f"{{%tr for r in {rows} %}}")
         end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
@@ -440,8 +456,23 @@ class Builder:
         self.p("", style="Normal").paragraph_format.space_after = Pt(3)
         return table
 
+    def _keep_last_paragraph_with_next(self) -> None:
+        """The last paragraph of text so far (not a template tag) stays on the page of what follows."""
+        for paragraph in reversed(self.doc.paragraphs):
+            if paragraph.text.strip() and "{%" not in paragraph.text:
+                paragraph.paragraph_format.keep_with_next = True
+                paragraph.paragraph_format.keep_together = True
+                return
+
     def closing(self) -> None:
-        """ "Nơi nhận" at left, the signature block at right."""
+        """ "Nơi nhận" at left, the signature block at right, kept whole and with the last paragraph.
+
+        The row cannot split across pages (cantSplit), every paragraph in it keeps with the next (how Word
+        and LibreOffice keep a table with what follows), and the paragraph before it keeps with the table:
+        the closing block is never separated from the text it closes, nor cut in two, and there is
+        always room to sign.
+        """
+        self._keep_last_paragraph_with_next()
         table = self.doc.add_table(rows=1, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _no_borders(table)
@@ -464,6 +495,11 @@ class Builder:
         blank = self.centred("", signature, size=14, style="Normal")
         blank.paragraph_format.space_before = Pt(60)
         self.centred("{{ signature.name }}", signature, size=14, style="Normal", bold=True)
+        _cant_split(table.rows[0])
+        for cell in (copies, signature):
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+                paragraph.paragraph_format.keep_together = True
         # Word expects a paragraph, not a table, at the end of the body.
         self.p("", style="Normal")
 

@@ -353,8 +353,38 @@ def grouped_state(
     return groups
 
 
+def assigned_editors(paths: list[str]) -> dict[str, list[str]]:
+    """For each unit path, its assigned editors as "Name (phone)": the editors whose membership is on the
+    nearest unit at or above it (a unit's own editor before the commune's). One query."""
+    from rasoat.orgs.models import Membership
+    from rasoat.orgs.roles import Role
+
+    ancestors = {prefix for path in paths for prefix in _prefixes(path)}
+    by_path: dict[str, list[str]] = {}
+    rows = (
+        Membership.objects.filter(role=Role.EDITOR, unit__path__in=ancestors, user__is_active=True)
+        .order_by("unit__path", "user__full_name", "user__username")
+        .values_list("unit__path", "user__full_name", "user__username", "user__phone")
+    )
+    for path, full_name, username, phone in rows:
+        name = full_name or username
+        by_path.setdefault(path, []).append(f"{name} ({phone})" if phone else name)
+    result = {}
+    for path in paths:
+        nearest = next((by_path[prefix] for prefix in reversed(_prefixes(path)) if prefix in by_path), [])
+        result[path] = nearest
+    return result
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "1/5/23/" → ["1/", "1/5/", "1/5/23/"]."""
+    parts = [part for part in path.split("/") if part]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 def pending_units(assignments: QuerySet[Assignment]) -> list[dict]:
-    """The units that have not sent their report, with their B01 contact (one query)."""
+    """The units that have not sent their report, with their contact: the person B01 names and the
+    editors assigned to the unit, with their phones (two queries)."""
     labels = dict(Status.choices)
     rows = list(
         assignments.filter(status__in=PENDING)
@@ -363,23 +393,29 @@ def pending_units(assignments: QuerySet[Assignment]) -> list[dict]:
             "status",
             "unit__name",
             "unit__code",
+            "unit__path",
             "unit__level",
             "unit__commune__name",
             "general_info__contact_name",
             "general_info__contact_phone",
         )
     )
-    return [
-        {
-            "name": row["unit__name"],
-            "code": row["unit__code"],
-            "commune": row["unit__commune__name"] or "",
-            "status": str(labels.get(row["status"], row["status"])),
-            "contact": ", ".join(
-                part
-                for part in (row["general_info__contact_name"], row["general_info__contact_phone"])
-                if part
-            ),
-        }
-        for row in rows
-    ]
+    editors = assigned_editors([row["unit__path"] for row in rows])
+    result = []
+    for row in rows:
+        b01 = ", ".join(
+            part for part in (row["general_info__contact_name"], row["general_info__contact_phone"]) if part
+        )
+        named = row["general_info__contact_name"] or ""
+        people = [b01] if b01 else []
+        people += [e for e in editors[row["unit__path"]] if not (named and e.startswith(named))]
+        result.append(
+            {
+                "name": row["unit__name"],
+                "code": row["unit__code"],
+                "commune": row["unit__commune__name"] or "",
+                "status": str(labels.get(row["status"], row["status"])),
+                "contact": "; ".join(people),
+            }
+        )
+    return result

@@ -12,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rasoat.campaigns.models import Assignment, Campaign
+from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.campaigns.services import days_left
 from rasoat.orgs.models import Kind, Unit
 from rasoat.reports import render as rendering
@@ -43,7 +43,15 @@ def _communes(user, campaign: Campaign) -> QuerySet[Unit]:
     assigned = Assignment.objects.filter(campaign=campaign, unit__commune__isnull=False).values(
         "unit__commune"
     )
-    return Unit.objects.visible_to(user, PERM).filter(kind=Kind.COMMUNE, pk__in=assigned).order_by("name")
+    with_data = Assignment.objects.filter(campaign=campaign, unit__commune=OuterRef("pk")).exclude(
+        status=Status.NOT_STARTED
+    )
+    return (
+        Unit.objects.visible_to(user, PERM)
+        .filter(kind=Kind.COMMUNE, pk__in=assigned)
+        .annotate(has_data=Exists(with_data))
+        .order_by("name")
+    )
 
 
 @login_required

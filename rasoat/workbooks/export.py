@@ -49,6 +49,7 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.inventory import storage
 from rasoat.inventory.models import ROW_MODELS
 from rasoat.orgs.models import Block, Level, Unit
+from rasoat.orgs.text import fold
 from rasoat.workbooks.reading.matching import sheet_name
 from rasoat.workbooks.xlsx import CONTENT_TYPE, DATETIME_FORMAT, new_workbook, write_cells, write_row
 
@@ -60,12 +61,14 @@ __all__ = [
     "consolidated_sheets",
     "export_filename",
     "scope_label",
+    "scope_roots",
     "scoped_assignments",
     "write_consolidated",
     "write_xlsx",
 ]
 
 SUMMARY_SHEET = "Tổng hợp"
+SUMMARY_TOP_ROWS = 3  # title, campaign, scope: repeated on every printed page of the summary
 STATUS_SHEET = "Tình trạng"
 UNIT_HEADERS = ("Mã đơn vị", "Tên cơ quan, đơn vị", "Khối", "Cấp", "Xã, phường")
 UNIT_WIDTHS = (14, 42, 24, 9, 24)
@@ -99,6 +102,8 @@ class SheetExport:
     widths: Sequence[float]
     rows: Iterable[Any]
     header: Sequence[str] | None = None
+    # Top rows printed again on every page: a table's header row; the summary's title and scope lines.
+    repeat_rows: int = 1
 
 
 def write_xlsx(sheets: Iterable[SheetExport], target: str | IO[bytes]) -> dict[str, int]:
@@ -123,12 +128,25 @@ def write_xlsx(sheets: Iterable[SheetExport], target: str | IO[bytes]) -> dict[s
         worksheet = workbook.add_worksheet(sheet.name)
         for col, width in enumerate(sheet.widths):
             worksheet.set_column(col, col, width)
+        _print_setup(worksheet, sheet)
         if sheet.header is None:
             counts[sheet.name] = _write_report(worksheet, sheet.rows, formats)
         else:
             counts[sheet.name] = _write_table(worksheet, sheet.header, sheet.rows, formats)
     workbook.close()
     return counts
+
+
+def _print_setup(worksheet, sheet: SheetExport) -> None:
+    """A4 landscape, as wide as one page (as many pages long as needed), the top rows on every page."""
+    worksheet.set_landscape()
+    worksheet.set_paper(9)  # A4
+    worksheet.fit_to_pages(1, 0)
+    worksheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    worksheet.center_horizontally()
+    worksheet.set_footer("&C&P / &N")
+    if sheet.repeat_rows:
+        worksheet.repeat_rows(0, sheet.repeat_rows - 1)
 
 
 def _write_table(worksheet, header: Sequence[str], rows: Iterable[Sequence[Any]], formats) -> int:
@@ -186,7 +204,7 @@ def scope_label(
 ) -> str:
     """What the export covers, in words, for the title of the `Tổng hợp` sheet; `everything` names
     the whole scope when no subtree is chosen."""
-    parts = [f"{scope.name} ({scope.code})" if scope is not None else everything]
+    parts = [scope.name if scope is not None else everything]
     if level:
         parts.append(Level(level).label)
     if block:
@@ -196,12 +214,24 @@ def scope_label(
     return " · ".join(parts)
 
 
-def export_filename(campaign: Campaign, scope: Unit | None = None) -> str:
-    """`tong-hop-RS2026.xlsx`, or `tong-hop-RS2026-X.03637.xlsx` for a subtree."""
-    parts = ["tong-hop", campaign.code]
-    if scope is not None:
-        parts.append(scope.code)
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)) + ".xlsx"
+def scope_roots(user) -> list[Unit]:
+    """The units at the top of what `user` may export (their memberships' units, without those nested in
+    another): what an export "of everything in my scope" covers, by name — never the person."""
+    if user.is_superuser:
+        return list(Unit.objects.filter(parent__isnull=True).order_by("position", "code"))
+    paths = user.scope_paths("export:run")
+    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+    return list(Unit.objects.filter(path__in=tops).order_by("position", "code"))
+
+
+def export_filename(campaign: Campaign, *names: str) -> str:
+    """`tong-hop-RS2026-xa-muong-te.xlsx`: the campaign and the scope's names, folded to plain ASCII."""
+    words = [fold(name) for name in names if name]
+    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(words)).strip("-")[:80].rstrip("-")
+    stem = "-".join(
+        part for part in ("tong-hop", re.sub(r"[^A-Za-z0-9._-]+", "_", campaign.code), slug) if part
+    )
+    return f"{stem}.xlsx"
 
 
 # --- the consolidated workbook -----------------------------------------------------------------
@@ -243,6 +273,7 @@ def consolidated_sheets(
             SUMMARY_SHEET,
             (40, 26, 14, 14, 14, 14, 14, 14, 14),
             _summary_lines(campaign, appendix, assignments, ids, units, label),
+            repeat_rows=SUMMARY_TOP_ROWS,
         ),
         SheetExport(
             STATUS_SHEET,

@@ -77,7 +77,8 @@ def test_the_page_lists_what_the_user_may_produce(clients):
     commune_page = clients["editor_muong_kim"].get(LIST).content.decode()
     assert 'data-testid="reports-province"' not in commune_page
     assert 'data-unit="X.03637.UB"' in commune_page and 'data-unit="X.03445.UB"' not in commune_page
-    assert '<option value="X.03637">Xã Mường Kim</option>' in commune_page
+    # Without data a commune's report is not offered (issue 11, item 8).
+    assert '<option value="X.03637" disabled>Xã Mường Kim — chưa nhập số liệu</option>' in commune_page
     assert "X.03445" not in commune_page
     province_page = clients["reviewer"].get(LIST).content.decode()
     assert 'data-testid="report-row-province"' in province_page

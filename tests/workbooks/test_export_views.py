@@ -72,7 +72,7 @@ def test_unknown_campaign_is_404(clients):
 def test_editor_export_holds_only_its_commune(loaded, clients, tmp_path):
     response = clients["editor_muong_kim"].get(url(loaded))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="tong-hop-RS2026.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="tong-hop-RS2026-xa-muong-kim.xlsx"'
     book = download(response, tmp_path)
     codes = unit_codes(book)
     assert codes == {MUONG_KIM, *MUONG_KIM_UNITS} - {MUONG_KIM}
@@ -86,7 +86,7 @@ def test_editor_export_holds_only_its_commune(loaded, clients, tmp_path):
 
 def test_reviewer_export_of_a_scope_and_filters(loaded, clients, tmp_path):
     response = clients["reviewer"].get(url(loaded, f"?scope={MUONG_TE}"))
-    assert response["Content-Disposition"] == f'attachment; filename="tong-hop-RS2026-{MUONG_TE}.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="tong-hop-RS2026-xa-muong-te.xlsx"'
     assert unit_codes(download(response, tmp_path)) == set(MUONG_TE_UNITS)
 
     response = clients["reviewer"].get(url(loaded, "?level=xa&block=dang"))

@@ -9,11 +9,11 @@ from rasoat.appendix.services import ensure_shipped
 from rasoat.campaigns.services import ensure_first_campaign
 from rasoat.orgs.lockout import purge_login_records
 from rasoat.orgs.models import Membership, Unit, User
-from rasoat.orgs.passwords import generate_password
+from rasoat.orgs.passwords import ADMIN_USERNAME, admin_password_path, generate_password
 from rasoat.orgs.registry import load_seed_registry
 from rasoat.orgs.roles import Role
 
-ADMIN_USERNAME = "admin"
+RESET_HINT = "Forgotten password: `rasoat resetpassword USER` prints a new one (changed at the next sign-in)."
 
 
 class Command(BaseCommand):
@@ -49,12 +49,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Purged old sign-in records: {purged}.")
 
     def _ensure_admin(self) -> None:
-        password_file = settings.VAR_DIR / "admin-password.txt"
+        password_file = admin_password_path()
         if User.objects.filter(username=ADMIN_USERNAME).exists():
             if password_file.exists():
                 self.stdout.write(
                     f"Account '{ADMIN_USERNAME}' exists; its first password is in {password_file}."
                 )
+            self.stdout.write(RESET_HINT)
             return
         admin = User(username=ADMIN_USERNAME, full_name="Quản trị hệ thống", must_change_password=True)
         password = generate_password(admin)
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Created account '{ADMIN_USERNAME}' with password: {password}\n"
                 f"(kept in {password_file}, readable by its owner only; it must be changed at the first "
-                "sign-in, which also sets up two-step sign-in)"
+                "sign-in, which also sets up two-step sign-in; the file is deleted then)"
             )
         )
+        self.stdout.write(RESET_HINT)

@@ -2,6 +2,7 @@
 
 from rasoat.orgs.views.account import (
     PasswordChangeView,
+    account_profile,
     account_security,
     otp_disable,
     otp_enrol,
@@ -25,6 +26,7 @@ from rasoat.orgs.views.users import (
 
 __all__ = [
     "PasswordChangeView",
+    "account_profile",
     "account_security",
     "lockout_lift",
     "lockout_list",

@@ -22,8 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rasoat.audit.services import log
 from rasoat.client_ip import client_address
-from rasoat.orgs import gate, two_factor
-from rasoat.orgs.account_forms import CodeForm, NewPasswordForm, PasswordConfirmForm
+from rasoat.orgs import gate, services, two_factor
+from rasoat.orgs.account_forms import CodeForm, NewPasswordForm, PasswordConfirmForm, ProfileForm
+from rasoat.orgs.passwords import forget_admin_password_file
 
 
 def _next_url(request) -> str:
@@ -216,5 +217,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         form.user.must_change_password = False  # saved with the new password
         response = super().form_valid(form)
         log(form.user, "user.password_changed", form.user, address=client_address(self.request))
+        forget_admin_password_file(form.user)
         gate.password_changed(self.request)
         return response
+
+
+@login_required
+def account_profile(request):
+    """The signed-in user edits their own name, e-mail and phone."""
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            services.update_own_profile(
+                user,
+                address=client_address(request),
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        messages.success(request, _("Your details were saved."))
+        return redirect("user_detail", pk=user.pk)
+    return render(request, "orgs/profile_form.html", {"form": form})

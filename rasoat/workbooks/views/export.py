@@ -25,11 +25,10 @@ from rasoat.jobs.models import Job
 from rasoat.orgs.models import Block, Kind, Level, Unit
 from rasoat.workbooks.export import (
     CONTENT_TYPE,
-    export_filename,
-    scope_label,
     scoped_assignments,
     write_consolidated,
 )
+from rasoat.workbooks.scope_naming import name_scope
 
 
 def _commune(user, value: str) -> Unit:
@@ -111,9 +110,8 @@ def export(request, code: str):
         block=params["block"],
         commune=commune,
     )
-    label = scope_label(
-        scope, params["level"], params["block"], commune, everything=f"Các đơn vị trong phạm vi của {user}"
-    )
+    # The scope is named by its units (Xã Mường Tè), in the sheet and in the file name.
+    label, filename = name_scope(user, campaign, scope, params["level"], params["block"], commune)
     if assignments.filter(campaign=campaign).count() > settings.JOBS_EXPORT_THRESHOLD:
         # A large scope takes longer than a request should: a background job with a progress bar,
         # whose file only this user downloads (from the jobs page).
@@ -132,6 +130,4 @@ def export(request, code: str):
     except BaseException:
         output.close()
         raise
-    return FileResponse(
-        output, as_attachment=True, filename=export_filename(campaign, scope), content_type=CONTENT_TYPE
-    )
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=CONTENT_TYPE)

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 raise CommandError(f"no unit has the code {scope!r}")
         assignments = scoped_assignments(found.assignments.all(), scope=unit)
         try:
-            label = scope_label(unit, everything="Tất cả đơn vị của đợt rà soát")
+            label = scope_label(unit, everything="Tất cả đơn vị của đợt rà soát")  # run by an administrator
             counts = write_consolidated(found, assignments, output, label=label)
         except (OSError, FileCreateError) as error:
             raise CommandError(f"cannot write {output}: {error}") from None
