@@ -6,6 +6,8 @@ from rasoat.middleware), a body too large, or an error outside the API's handler
 integrator parses one shape whatever went wrong.
 """
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rasoat.api.problems import CONTENT_TYPE, problem_response
@@ -25,6 +27,10 @@ class ApiProblemMiddleware:
             or response.get("Content-Type", "").startswith(CONTENT_TYPE)
         ):
             return response
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._problem(request, response)
+
+    def _problem(self, request, response):
         status = response.status_code
         if status == 405:
             problem = problem_response(

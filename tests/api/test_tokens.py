@@ -126,3 +126,11 @@ def test_errors_before_the_api_runs_are_problem_documents_too(personas):
     assert control.status_code == 400 and control.json()["type"].endswith("/bad-request")
     unknown = client.get("/api/v9/")
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("/not-found")
+
+
+def test_detail_is_vietnamese_whatever_the_client_asks(personas):
+    _token, raw = create_token(personas["viewer_muong_kim"], "x")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    assert "phạm vi" in api_client(raw).get("/api/v1/units/LC", **english).json()["detail"]
+    assert "mã truy cập" in api_client(None).get("/api/v1/units", **english).json()["detail"]
+    assert "phương thức" in api_client(raw).delete("/api/v1/units", **english).json()["detail"]
