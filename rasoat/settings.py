@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ as problem documents, whichever layer answered (rasoat/api/middleware.py).
+    "rasoat.api.middleware.ApiProblemMiddleware",
     "csp.middleware.CSPMiddleware",
     "rasoat.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -11,8 +11,10 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -35,6 +37,8 @@ class TokenAuth(HttpBearer):
     """A personal access token in `Authorization: Bearer …`: active, within its rate, allowed to write."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        # `detail` is Vietnamese for every client, whatever its Accept-Language (docs/api.md).
+        translation.activate(settings.LANGUAGE_CODE)
         found = tokens.find_token(token.strip())
         if found is None:
             return None
@@ -140,11 +144,12 @@ def _problem(request, exc: ApiProblem):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = _(
+            "A valid access token is required (Authorization: Bearer …); it may be revoked or expired."
+        )
     return problem_response(
-        request,
-        "unauthenticated",
-        _("A valid access token is required (Authorization: Bearer …); it may be revoked or expired."),
-        headers={"WWW-Authenticate": 'Bearer realm="rasoat"'},
+        request, "unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="rasoat"'}
     )
 
 

@@ -13,12 +13,17 @@ from rasoat.api.problems import problem_response
 from rasoat.api.tokens import create_token, revoke_token
 from rasoat.client_ip import client_address
 
+SESSION_KEY = "rasoat_api_token_created"
+
 
 @never_cache
 @login_required
 def token_list(request):
-    """The user's tokens; a POST makes a new one, whose secret this response shows once."""
-    created = None
+    """The user's tokens and the form for a new one.
+
+    A new token is made on POST and the browser redirected (so a reload never makes a second one);
+    its secret rides in the session to the next page view, which shows it and forgets it.
+    """
     if request.method == "POST":
         form = TokenForm(request.POST)
         if form.is_valid():
@@ -29,11 +34,16 @@ def token_list(request):
                 days=form.cleaned_data["days"],
                 address=client_address(request),
             )
-            created = {"token": token, "secret": raw}
-            form = TokenForm()
+            request.session[SESSION_KEY] = {"id": token.pk, "secret": raw}
+            return redirect("api_tokens")
     else:
         form = TokenForm()
-    tokens = PersonalAccessToken.objects.filter(user=request.user)
+    tokens = list(PersonalAccessToken.objects.filter(user=request.user))
+    created = None
+    shown = request.session.pop(SESSION_KEY, None)
+    if shown is not None:
+        token = next((t for t in tokens if t.pk == shown.get("id")), None)
+        created = {"token": token, "secret": shown.get("secret")} if token is not None else None
     return render(request, "api/tokens.html", {"form": form, "tokens": tokens, "created": created})
 
 

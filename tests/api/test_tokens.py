@@ -95,8 +95,10 @@ def test_command_prints_a_token_once(personas):
 
 def test_account_page_creates_shows_once_lists_and_revokes(personas):
     client = client_for(personas["editor_muong_kim"])
-    page = client.post("/tai-khoan/ma-truy-cap/", {"name": "Kịch bản", "can_write": "on", "days": "7"})
-    assert page.status_code == 200
+    page = client.post(
+        "/tai-khoan/ma-truy-cap/", {"name": "Kịch bản", "can_write": "on", "days": "7"}, follow=True
+    )
+    assert page.redirect_chain == [("/tai-khoan/ma-truy-cap/", 302)]
     token = PersonalAccessToken.objects.get(user=personas["editor_muong_kim"])
     raw = page.context["created"]["secret"]
     assert raw.encode() in page.content and digest(raw) == token.digest and token.can_write
@@ -111,3 +113,24 @@ def test_account_page_creates_shows_once_lists_and_revokes(personas):
     bad = client.post("/tai-khoan/ma-truy-cap/", {"name": "", "days": "0"})
     assert bad.status_code == 200 and bad.context["form"].errors
     assert PersonalAccessToken.objects.filter(user=personas["editor_muong_kim"]).count() == 1
+
+
+def test_errors_before_the_api_runs_are_problem_documents_too(personas):
+    _token, raw = create_token(personas["admin"], "x", can_write=True)
+    client = api_client(raw)
+    not_allowed = client.delete("/api/v1/units")
+    assert not_allowed.status_code == 405 and "GET" in not_allowed["Allow"]
+    assert not_allowed["Content-Type"] == "application/problem+json"
+    assert not_allowed.json()["type"].endswith("/method-not-allowed")
+    control = client.get("/api/v1/units?q=a%00b")
+    assert control.status_code == 400 and control.json()["type"].endswith("/bad-request")
+    unknown = client.get("/api/v9/")
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("/not-found")
+
+
+def test_detail_is_vietnamese_whatever_the_client_asks(personas):
+    _token, raw = create_token(personas["viewer_muong_kim"], "x")
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    assert "phạm vi" in api_client(raw).get("/api/v1/units/LC", **english).json()["detail"]
+    assert "mã truy cập" in api_client(None).get("/api/v1/units", **english).json()["detail"]
+    assert "phương thức" in api_client(raw).delete("/api/v1/units", **english).json()["detail"]

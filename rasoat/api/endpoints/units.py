@@ -59,6 +59,7 @@ def list_units(
     level: Level | None = None,
     block: Block | None = None,
     under: str = Query("", description="Mã đơn vị: chỉ đơn vị đó và các đơn vị trực thuộc."),
+    parent: str = Query("", description="Mã đơn vị: chỉ các đơn vị con trực tiếp của nó."),
     reports: bool | None = None,
     page_number: int = Query(1, ge=1, le=MAX_PAGE, alias="page"),
     page_size: int | None = Query(None, ge=1, le=1000),
@@ -75,6 +76,8 @@ def list_units(
         units = units.filter(reports=reports)
     if under:
         units = units.subtree(unit_in_scope(request, under))
+    if parent:
+        units = units.filter(parent=unit_in_scope(request, parent))
     result = page(units.order_by("path", "pk"), page_number, page_size)
     result["results"] = [unit_out(unit) for unit in result["results"]]
     return result
