@@ -8,6 +8,7 @@ from rasoat.assessment import services
 from rasoat.assessment.models import Finding, UnitScore
 from rasoat.campaigns.models import Assignment
 from rasoat.dashboard import figures
+from rasoat.packages.models import PackageSetting, Requirement
 from tests.api.conftest import SAMPLE, SAMPLE_UNIT
 
 C = "/api/v1/campaigns/RS2026"
@@ -17,6 +18,8 @@ def _submitted(campaign, client):
     """The sample unit's data sent through the API and accepted."""
     campaign.appendix_version = "2026.2"  # the version with the target indicators
     campaign.save(update_fields=["appendix_version"])
+    # 2026.2 asks for a signed report by default; these figures are about the data alone.
+    PackageSetting.objects.create(campaign=campaign, requirement=Requirement.NOT_ASKED)
     unit = f"{C}/units/{SAMPLE_UNIT}"
     saved = client.put(f"{unit}/data", json.dumps(SAMPLE), content_type="application/json")
     assert saved.status_code == 200, saved.content
