@@ -55,3 +55,9 @@ def snapshot_package(context, snapshot) -> dict:
             cache.setdefault(link.snapshot_id, []).append(link.attachment)
         context.render_context["packages_by_snapshot"] = cache
     return {"campaign": context["campaign"], "attachments": cache.get(snapshot.pk, [])}
+
+
+@register.filter
+def may_download_packages(user) -> bool:
+    """Whether the user holds "export:run" somewhere (the zip itself is limited to that scope)."""
+    return bool(user and user.is_authenticated and user.has_any_perm("export:run"))
