@@ -131,4 +131,9 @@ def test_upload_signed_report_submit_return_replace(browser, live_server, people
     expect(history.nth(1).locator("[data-testid=replaced]")).to_be_visible()
     for index in range(2):
         expect(history.nth(index).locator("[data-testid=submitted-with] div")).to_have_count(1)
+    # The unit's history: each submission snapshot names the report it went with.
+    page.goto(f"{base}/lich-su/")
+    snapshots = page.locator("[data-testid=snapshot]")
+    expect(snapshots.nth(0).locator("[data-testid=snapshot-file]")).to_have_text("bao-cao-lan-2.pdf")
+    expect(snapshots.nth(1).locator("[data-testid=snapshot-file]")).to_have_text("bao-cao-lan-1.pdf")
     context.close()

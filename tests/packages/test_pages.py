@@ -52,3 +52,14 @@ def test_an_office_zip_bomb_is_refused(campaign, settings):
     result = services.attach(campaign, unit, "so-do.docx", buffer.getvalue(), kind="other")
     assert result.attachment is None and "giải nén" in result.errors[0]
     assert not Attachment.objects.exists()
+
+
+def test_the_board_links_the_package_pages_by_permission(clients, campaign):
+    admin = clients["admin"].get(f"/dot/{campaign.code}/").content.decode()
+    assert 'data-testid="package-setting-link"' in admin and 'data-testid="package-zip-link"' in admin
+    reviewer = clients["reviewer"].get(f"/dot/{campaign.code}/").content.decode()
+    assert (
+        'data-testid="package-zip-link"' in reviewer and 'data-testid="package-setting-link"' not in reviewer
+    )
+    viewer = clients["viewer_muong_kim"].get(f"/dot/{campaign.code}/").content.decode()
+    assert 'data-testid="package-links"' not in viewer

@@ -151,3 +151,21 @@ def test_count_and_size_limits(campaign, assignment, settings):
     assert _attach(campaign, assignment.unit, "b.png", png, kind="other").errors
     settings.PACKAGE_MAX_BYTES = 50
     assert "quá lớn" in _attach(campaign, assignment.unit, "scan.pdf", pdfs.tiny_pdf()).errors[0]
+
+
+def test_a_large_ordinary_pdf_passes_the_scan_quickly(campaign, assignment):
+    """Compressed streams that end normally (zlib then keeps returning nothing) and a big binary
+    stream: the scan stops at each stream's end and reads a 10 MB file in well under a second."""
+    import os
+
+    from rasoat.packages import pdfscan
+
+    picture = zlib.compress(os.urandom(4 * 1024 * 1024))
+    scan = os.urandom(6 * 1024 * 1024)
+    extra = b"6 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(picture) + picture
+    extra += b"\nendstream\nendobj\n7 0 obj\n<< /Length %d /Filter /DCTDecode >>\nstream\n" % len(scan) + scan
+    extra += b"\nendstream\nendobj\n"
+    data = pdfs.tiny_pdf().replace(b"%%EOF", b"") + extra + b"%%EOF\n"
+    started = time.monotonic()
+    pdfscan.check_pdf(data, "bao-cao.pdf")
+    assert time.monotonic() - started < 3

@@ -4,7 +4,7 @@ from django import template
 
 from rasoat.packages import services
 from rasoat.packages.forms import ReturnForm
-from rasoat.packages.models import Attachment
+from rasoat.packages.models import Attachment, SnapshotAttachment
 from rasoat.packages.presentation import present
 
 register = template.Library()
@@ -33,3 +33,31 @@ def package_panel(context) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }
+
+
+@register.inclusion_tag("packages/_snapshot_files.html", takes_context=True)
+def snapshot_package(context, snapshot) -> dict:
+    """The files a submission snapshot went with, for the snapshot table of the history page.
+
+    The links of every snapshot on the page are read in one query at the first row (kept in the
+    render context), so the history page runs the same number of queries whatever its length.
+    """
+    cache = context.render_context.get("packages_by_snapshot")
+    if cache is None:
+        ids = [s.pk for s in context.get("snapshots", [])] or [snapshot.pk]
+        cache = {}
+        links = (
+            SnapshotAttachment.objects.filter(snapshot_id__in=ids)
+            .select_related("attachment")
+            .order_by("attachment__kind", "attachment__pk")
+        )
+        for link in links:
+            cache.setdefault(link.snapshot_id, []).append(link.attachment)
+        context.render_context["packages_by_snapshot"] = cache
+    return {"campaign": context["campaign"], "attachments": cache.get(snapshot.pk, [])}
+
+
+@register.filter
+def may_download_packages(user) -> bool:
+    """Whether the user holds "export:run" somewhere (the zip itself is limited to that scope)."""
+    return bool(user and user.is_authenticated and user.has_any_perm("export:run"))
