@@ -147,3 +147,41 @@ def test_review_desk_end_to_end_in_an_english_browser(browser, live_server, peop
     assert box is not None and box["x"] + box["width"] <= 360, box
     page.screenshot(path=str(DOCS_IMG / "desk-board-360.png"), full_page=True)
     context.close()
+
+
+def test_every_page_a_clerk_sees_is_vietnamese_in_an_english_browser(browser, live_server, people):
+    """The commune editor walks through every page of the work in Chromium with locale en-US."""
+    from rasoat.orgs.models import Unit
+
+    unit = people["unit"]
+    commune = Unit.objects.get(code="X.03637")
+    pages = [
+        "/",
+        "/dot/",
+        "/dot/RS2026/",
+        f"/dot/RS2026/xa/{commune.pk}/",
+        f"/dot/RS2026/don-vi/{unit.pk}/nhap/",
+        f"/dot/RS2026/don-vi/{unit.pk}/nhap/B01/",
+        f"/dot/RS2026/don-vi/{unit.pk}/nhap/B05/",
+        f"/dot/RS2026/don-vi/{unit.pk}/gui/",
+        f"/dot/RS2026/don-vi/{unit.pk}/lich-su/",
+        f"/dot/RS2026/don-vi/{unit.pk}/tai-len/",
+        f"/dot/RS2026/don-vi/{unit.pk}/danh-gia/",
+        "/dot/RS2026/bao-cao/",
+        "/dot/RS2026/theo-doi/",
+        "/don-vi/",
+        "/doi-mat-khau/",
+        "/tai-khoan/bao-mat/",
+        "/trang-khong-co/",
+    ]
+    context, page = session(browser, live_server, people["editor"])
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        assert_vietnamese(page)
+    context.close()
+    # Signed out, the sign-in page too.
+    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US"})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dang-nhap/")
+    assert_vietnamese(page)
+    context.close()
