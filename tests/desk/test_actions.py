@@ -175,3 +175,18 @@ def test_unit_overview_offers_accept_and_return_to_the_reviewer_only(clients, su
     assert 'data-testid="review-accept"' in page and 'data-testid="review-return"' in page
     page = clients["editor_muong_kim"].get(url("entry_overview", target)).content.decode()
     assert 'data-testid="review-accept"' not in page and 'data-testid="review-recall"' in page
+
+
+def test_an_extended_unit_is_no_longer_late(clients, campaign, personas):
+    from django.utils import timezone
+
+    from rasoat.desk.services import extend_deadline
+
+    target = assignment_of(campaign, MUONG_KIM_UNITS[3])
+    before = clients["reviewer"].get("/").content.decode()
+    late_before = int(before.split('data-testid="late-count">')[1].split("<")[0])
+    extend_deadline(target, personas["reviewer"], timezone.localdate() + datetime.timedelta(days=5), "Mưa lũ")
+    after = clients["reviewer"].get("/").content.decode()
+    assert int(after.split('data-testid="late-count">')[1].split("<")[0]) == late_before - 1
+    card = clients["editor_muong_kim"].get("/").content.decode().split(f'data-unit="{target.unit.code}"')[1]
+    assert "Còn 5 ngày" in card.split('data-testid="todo-unit"')[0]
