@@ -1,6 +1,7 @@
 """Forms of the desk: the deadline extension and the board's search, sorting and selection."""
 
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from rasoat.inventory.workflow_forms import REASON_MAX_LENGTH
@@ -58,13 +59,17 @@ class BoardSearchForm(forms.Form):
         return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
 
 
-def sort_fields(raw: str | None) -> tuple[str, list[str]]:
-    """The valid sort key given (or "" for the registry order) and its order_by fields."""
+def sort_fields(raw: str | None) -> tuple[str, list]:
+    """The valid sort key given (or "" for the registry order) and its order_by expressions.
+
+    Units without a value (never checked, not assessed) come last either way, on SQLite as on
+    PostgreSQL (whose default puts NULLs first when descending).
+    """
     raw = (raw or "").strip()
     key = raw.removeprefix("-")
     if key not in SORTS:
         return "", ["unit__position", "unit__code"]
-    fields = list(SORTS[key])
+    first, *rest = SORTS[key]
     if raw.startswith("-"):
-        fields = [f"-{fields[0]}", *fields[1:]]
-    return raw, fields
+        return raw, [F(first).desc(nulls_last=True), *rest]
+    return raw, [F(first).asc(nulls_last=True), *rest]

@@ -101,6 +101,10 @@ def test_enter_submit_return_resubmit_accept(browser, live_server, people):
     page.goto(f"{base}/lich-su/")
     page.locator("[data-testid=return-form] [name=reason]").fill(REASON)
     page.locator("[data-testid=return]").click()
+    # Issue 11: every review step asks first, on a confirmation page.
+    expect(page.locator("[data-testid=confirm-return] [name=reason]")).to_have_value(REASON)
+    page.locator("[data-testid=confirm]").click()
+    page.wait_for_url(f"{base}/lich-su/")
     expect(page.locator("main")).to_contain_text("Trả lại")
     context.close()
 
@@ -123,6 +127,8 @@ def test_enter_submit_return_resubmit_accept(browser, live_server, people):
     context, page = session(browser, live_server, people["reviewer"])
     page.goto(f"{base}/lich-su/")
     page.locator("[data-testid=accept]").click()
+    page.locator("[data-testid=confirm-accept] [data-testid=confirm]").click()
+    page.wait_for_url(f"{base}/lich-su/")
     expect(page.locator("main")).to_contain_text("Đã duyệt")
     transitions = page.locator("[data-testid=transition]")
     expect(transitions).to_have_count(6)

@@ -114,14 +114,10 @@ def _step_view(request, code: str, pk: int, name: str):
     if assignment.status not in step.statuses:
         messages.error(request, str(step.refused))
         return redirect(back)
+    # A reason posted from another page (the history's return form) is shown for confirmation; an
+    # empty one is asked for again, with the message next to the field.
     form = ReasonForm(request.POST if request.method == "POST" and step.needs_reason else None)
-    reason = ""
-    if step.needs_reason and request.method == "POST":
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-        elif _confirmed(request):
-            # The reason was emptied on the confirmation page: ask again, with the message by the field.
-            pass
+    reason = form.cleaned_data["reason"] if step.needs_reason and form.is_bound and form.is_valid() else ""
     ready = not step.needs_reason or bool(reason)
     if _confirmed(request) and ready:
         try:
@@ -187,6 +183,14 @@ def extend(request, code: str, pk: int):
         messages.error(request, _("The report is already accepted: no extension is needed."))
         return redirect(back)
     form = ExtensionForm(request.POST if request.method == "POST" else None)
+    current = deadline_of(assignment)
+    if form.is_bound and form.is_valid() and form.cleaned_data["deadline"] <= current:
+        # Said before the confirmation step, so the page never asks to confirm what will be refused.
+        form.add_error(
+            "deadline",
+            _("The new deadline must be later than the current one (%(date)s).")
+            % {"date": current.strftime("%d/%m/%Y")},
+        )
     if request.method == "POST" and form.is_valid() and _confirmed(request):
         try:
             extend_deadline(
@@ -205,7 +209,7 @@ def extend(request, code: str, pk: int):
                 % {"unit": assignment.unit.name, "date": form.cleaned_data["deadline"].strftime("%d/%m/%Y")},
             )
             return redirect(back)
-    asking = request.method == "POST" and form.is_valid() and not form.errors
+    asking = form.is_bound and form.is_valid()
     return render(
         request,
         "desk/extend.html",
@@ -213,7 +217,7 @@ def extend(request, code: str, pk: int):
             "assignment": assignment,
             "campaign": assignment.campaign,
             "unit": assignment.unit,
-            "current": deadline_of(assignment),
+            "current": current,
             "extensions": list(assignment.extensions.select_related("actor")),
             "form": form,
             "asking": asking,

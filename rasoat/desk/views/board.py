@@ -32,6 +32,8 @@ def campaign_board(request, code: str):
     filters = filter_form.filters() if request.GET else {}
     search_form = BoardSearchForm(request.GET or None)
     query = search_form.search()
+    if query:
+        filters = {**filters, "q": query}  # so that "Clear filters" is offered for a search too
 
     scoped = services.visible_assignments(request.user, campaign)
     if "level" in filters:
@@ -68,7 +70,7 @@ def campaign_board(request, code: str):
             "filter_form": filter_form,
             "search_form": search_form,
             "query": query,
-            "filters": filters or query,
+            "filters": filters,
             "sort": sort,
             "size": size,
             "page_sizes": PAGE_SIZES,
