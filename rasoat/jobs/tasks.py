@@ -85,8 +85,9 @@ def recompute_campaign(campaign_id: int) -> str:
         )
         campaign = Campaign.objects.filter(pk=campaign_id).first()
         if seen is None or campaign is None:
-            for job_id in followers.values_list("pk", flat=True):
-                services.finish_job(job_id, _("Nothing was left to recompute."))
+            with override(settings.LANGUAGE_CODE):
+                for job_id in followers.values_list("pk", flat=True):
+                    services.finish_job(job_id, _("Nothing was left to recompute."))
             return "nothing pending"
         followers.update(state=Job.State.RUNNING)
         reporter = ProgressReporter(list(followers.values_list("pk", flat=True)))
@@ -98,9 +99,9 @@ def recompute_campaign(campaign_id: int) -> str:
                 campaign_id=campaign_id, revision=seen
             ).delete()
             if cleared:
-                for job in followers.select_related("owner"):
-                    with override(settings.LANGUAGE_CODE):
-                        services.finish_job(job.pk, _recomputed_message(count))
+                with override(settings.LANGUAGE_CODE):
+                    for job_id in followers.values_list("pk", flat=True):
+                        services.finish_job(job_id, _recomputed_message(count))
         reporter.close()
         if cleared:
             return f"recomputed {count}"
