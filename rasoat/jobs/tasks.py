@@ -16,7 +16,7 @@ back with its transaction or left under a temporary name that the rerun overwrit
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from django_tasks import task
@@ -26,11 +26,19 @@ from rasoat.jobs import services
 from rasoat.jobs.models import CampaignRecompute, Job, UnitRecompute
 from rasoat.jobs.progress import ProgressReporter
 
+RECOMPUTE_LOCK = 1010
+"""First key of the PostgreSQL advisory lock that serialises the recomputes of one campaign."""
+
 
 def _lock_campaign(campaign_id: int) -> None:
     """Serialise recomputes of one campaign (PostgreSQL): a unit's recompute committing while the
-    campaign's runs would otherwise leave that unit's findings twice. SQLite has one writer anyway."""
-    list(Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("pk", flat=True))
+    campaign's runs would otherwise leave that unit's findings twice. An advisory lock, not the
+    campaign row: campaign services lock that row before assignment rows, while a save (which, with
+    the immediate backend, recomputes in its own transaction) holds its assignment row first; the two
+    orders would deadlock. SQLite has one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECOMPUTE_LOCK, campaign_id])
 
 
 @task()
