@@ -58,6 +58,15 @@ def _dead(worker_id: str, beats: dict[str, WorkerBeat], limit) -> bool:
     return beat_row.seen_at < limit
 
 
+def _jobs_of(task: DBTaskResult):
+    """The jobs people follow that end with this task: its own, or for a campaign recompute (queued
+    once for everyone who asked) every unfinished recompute job of that campaign."""
+    unfinished = Job.objects.exclude(state__in=[Job.State.DONE, Job.State.FAILED])
+    if task.task_path == "rasoat.jobs.tasks.recompute_campaign":
+        return unfinished.filter(kind=Job.Kind.RECOMPUTE, campaign_id=task.args_kwargs["args"][0])
+    return unfinished.filter(task_id=str(task.pk))
+
+
 def recover(own_worker_id: str = "") -> int:
     """Requeue (or fail, past the attempt limit) the RUNNING tasks of dead workers; returns how many."""
     limit = timezone.now() - timedelta(seconds=settings.JOBS_WORKER_TIMEOUT)
@@ -88,7 +97,7 @@ def recover(own_worker_id: str = "") -> int:
                 task.traceback = f"its worker died {len(task.worker_ids)} times"
                 task.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
                 with override(settings.LANGUAGE_CODE):
-                    for job in Job.objects.filter(task_id=str(task.pk)).exclude(state=Job.State.DONE):
+                    for job in _jobs_of(task):
                         services.finish_job(
                             job.pk, _("The job stopped several times and was given up."), failed=True
                         )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from rasoat.campaigns.models import Assignment, Campaign
@@ -97,10 +97,14 @@ def assessment_pending(assignment: Assignment) -> bool:
 
 def pending_among(campaign: Campaign, assignments) -> bool:
     """Whether any figure of `assignments` (a queryset of the campaign's, scoped by the caller) waits
-    for a recompute: the campaign's, or one of those units'."""
+    for a recompute: the campaign's, or one of those units'. One query (pages count theirs)."""
     return (
-        CampaignRecompute.objects.filter(campaign_id=campaign.pk).exists()
-        or UnitRecompute.objects.filter(assignment__in=assignments.values("pk")).exists()
+        Campaign.objects.filter(pk=campaign.pk)
+        .filter(
+            Exists(CampaignRecompute.objects.filter(campaign_id=OuterRef("pk")))
+            | Exists(UnitRecompute.objects.filter(assignment__in=assignments.values("pk")))
+        )
+        .exists()
     )
 
 

@@ -18,7 +18,7 @@ back with its transaction or left under a temporary name that the rerun overwrit
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 from django_tasks import task
@@ -28,11 +28,19 @@ from rasoat.jobs import services
 from rasoat.jobs.models import CampaignRecompute, Job, UnitRecompute
 from rasoat.jobs.progress import ProgressReporter
 
+RECOMPUTE_LOCK = 1010
+"""First key of the PostgreSQL advisory lock that serialises the recomputes of one campaign."""
+
 
 def _lock_campaign(campaign_id: int) -> None:
     """Serialise recomputes of one campaign (PostgreSQL): a unit's recompute committing while the
-    campaign's runs would otherwise leave that unit's findings twice. SQLite has one writer anyway."""
-    list(Campaign.objects.select_for_update().filter(pk=campaign_id).values_list("pk", flat=True))
+    campaign's runs would otherwise leave that unit's findings twice. An advisory lock, not the
+    campaign row: campaign services lock that row before assignment rows, while a save (which, with
+    the immediate backend, recomputes in its own transaction) holds its assignment row first; the two
+    orders would deadlock. SQLite has one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECOMPUTE_LOCK, campaign_id])
 
 
 @task()
@@ -87,8 +95,9 @@ def recompute_campaign(campaign_id: int) -> str:
         )
         campaign = Campaign.objects.filter(pk=campaign_id).first()
         if seen is None or campaign is None:
-            for job_id in followers.values_list("pk", flat=True):
-                services.finish_job(job_id, _("Nothing was left to recompute."))
+            with override(settings.LANGUAGE_CODE):
+                for job_id in followers.values_list("pk", flat=True):
+                    services.finish_job(job_id, _("Nothing was left to recompute."))
             return "nothing pending"
         followers.update(state=Job.State.RUNNING)
         reporter = ProgressReporter(list(followers.values_list("pk", flat=True)))
@@ -100,9 +109,9 @@ def recompute_campaign(campaign_id: int) -> str:
                 campaign_id=campaign_id, revision=seen
             ).delete()
             if cleared:
-                for job in followers.select_related("owner"):
-                    with override(settings.LANGUAGE_CODE):
-                        services.finish_job(job.pk, _recomputed_message(count))
+                with override(settings.LANGUAGE_CODE):
+                    for job_id in followers.values_list("pk", flat=True):
+                        services.finish_job(job_id, _recomputed_message(count))
         reporter.close()
         if cleared:
             return f"recomputed {count}"

@@ -40,7 +40,7 @@ def live_server(folder: Path, **environment: str) -> Iterator[dict]:
     init = subprocess.run([*RASOAT, "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert init.returncode == 0, init.stderr
     password = re.search(r"password: (\S+)", init.stdout).group(1)
-    # `rasoat serve` replaces itself with gunicorn: this process is gunicorn's master.
+    # `rasoat serve` starts gunicorn and a job worker as its children (see gunicorn_master).
     proc = subprocess.Popen(
         [*RASOAT, "serve", "--workers", "1"],
         cwd=ROOT,
@@ -63,12 +63,20 @@ def live_server(folder: Path, **environment: str) -> Iterator[dict]:
             "port": int(env["PORT"]),
             "password": password,
             "watched": [scratch, tmp],
-            "master": proc.pid,
+            "master": gunicorn_master(proc.pid),
             "database": folder / "var" / "rasoat.sqlite3",
         }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def gunicorn_master(serve: int) -> int:
+    """The gunicorn master among the children of `rasoat serve` (the other is its job worker)."""
+    for pid in Path(f"/proc/{serve}/task/{serve}/children").read_text().split():
+        if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return int(pid)
+    raise AssertionError("rasoat serve has no gunicorn child")
 
 
 def workers(master: int) -> list[int]:

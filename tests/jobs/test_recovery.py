@@ -73,8 +73,6 @@ def test_a_job_that_killed_its_workers_too_often_is_given_up(claimed, campaign, 
         kind=Job.Kind.RECOMPUTE, owner=personas["admin"], campaign=campaign, title="recompute"
     )
     task = claimed("killed", pid=dead_pid(), attempts=settings.JOBS_MAX_ATTEMPTS)
-    job.task_id = str(task.pk)
-    job.save()
     assert recovery.recover() == 1
     task.refresh_from_db()
     job.refresh_from_db()

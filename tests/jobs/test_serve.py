@@ -108,7 +108,8 @@ def test_serve_can_leave_the_jobs_to_other_machines(tmp_path):
     )
     try:
         time.sleep(3)
-        assert not [pid for pid in children(proc.pid) if "worker" in cmdline(pid)]
+        assert not [pid for pid in children(proc.pid) if re.search(r"rasoat\.cli worker", cmdline(pid))]
+        assert any("gunicorn" in cmdline(pid) for pid in children(proc.pid))
     finally:
         proc.terminate()
         proc.wait(timeout=60)
