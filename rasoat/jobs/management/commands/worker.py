@@ -3,7 +3,8 @@
 Any number of workers may run, on any number of machines, against the same PostgreSQL database; on
 SQLite run one (`rasoat serve` starts it). Each worker writes a heartbeat every
 JOBS_HEARTBEAT_SECONDS from a thread of its own and, at start and with every heartbeat, hands the
-jobs of dead workers back to the queue (rasoat.jobs.recovery).
+jobs of dead workers back to the queue (rasoat.jobs.recovery); the same thread sends the day's
+deadline reminders once a day (rasoat.jobs.daily).
 """
 
 from __future__ import annotations
@@ -19,18 +20,24 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 
 from rasoat import tempfiles
 from rasoat.jobs import recovery
+from rasoat.jobs.daily import DailyDuties
 
 logger = logging.getLogger("rasoat.jobs")
 
 
 def _heartbeat(worker_id: str, stop: threading.Event) -> None:
+    daily = DailyDuties()
     while True:
         try:
             recovery.beat(worker_id)
             recovery.recover(own_worker_id=worker_id)
+            daily.tick()
         except DatabaseError:
             # SQLite is busy while a job holds the write lock; try again at the next beat.
             logger.debug("heartbeat skipped", exc_info=True)
+        except Exception:
+            # The heartbeat must outlive a failing daily pass (it is tried again at the next beat).
+            logger.exception("daily duties failed")
         finally:
             connections.close_all()
         if stop.wait(settings.JOBS_HEARTBEAT_SECONDS):
