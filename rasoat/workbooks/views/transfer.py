@@ -29,12 +29,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rasoat.campaigns.models import Assignment, Campaign
+from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
 from rasoat.text_controls import visible_controls
-from rasoat.workbooks import importer, reader, uploads
+from rasoat.workbooks import changes, importer, reader, uploads
 from rasoat.workbooks.error_workbook import write_error_workbook
 from rasoat.workbooks.forms import UploadForm
 from rasoat.workbooks.models import Upload
@@ -173,12 +173,19 @@ def commune_template(request, code: str, pk: int):
 # --- upload ----------------------------------------------------------------------------------------
 
 
-def _receive(request, form: UploadForm, *, campaign, unit, read):
+def _receive(request, form: UploadForm, *, campaign, unit, read, assignments: list[Assignment]):
     """Store the posted file and read it: the preview on success, None (with the reason on the form)
-    when the file is refused or could not be read."""
+    when the file is refused or could not be read. What the import would change in `assignments` is
+    computed at once and kept for the preview."""
+    by_code = {a.unit.code: a for a in assignments}
     try:
         upload = uploads.receive(
-            form.cleaned_data["file"], campaign=campaign, unit=unit, user=request.user, read=read
+            form.cleaned_data["file"],
+            campaign=campaign,
+            unit=unit,
+            user=request.user,
+            read=read,
+            compare=lambda result: changes.compare(result, by_code),
         )
     except reader.WorkbookRejected as rejected:
         # The message may quote the file's own text (a sheet name, a _meta value): controls shown.
@@ -211,6 +218,7 @@ def unit_upload(request, code: str, pk: int):
             campaign=assignment.campaign,
             unit=assignment.unit,
             read=lambda data: reader.read_unit_workbook(data, form.cleaned_data["file"].name, assignment),
+            assignments=[assignment],
         )
         if response is not None:
             return response
@@ -249,6 +257,7 @@ def commune_upload(request, code: str, pk: int):
             read=lambda data: reader.read_commune_workbook(
                 data, form.cleaned_data["file"].name, campaign, commune, assignments
             ),
+            assignments=assignments,
         )
         if response is not None:
             return response
@@ -284,6 +293,8 @@ def upload_preview(request, code: str, upload: int):
     can_edit = request.user.has_unit_perm("data:edit", item.unit)
     pending = item.state == Upload.State.PENDING
     errors = summary.get("error_count", len(summary.get("errors", [])))
+    locked = _locked_reports(item, summary) if pending else []
+    unit_changes = [{**unit, "name": names.get(unit["unit"], "")} for unit in summary.get("changes") or []]
     return render(
         request,
         "workbooks/upload_preview.html",
@@ -308,12 +319,30 @@ def upload_preview(request, code: str, upload: int):
             "reading": item.state == Upload.State.READING,
             "failed": item.state == Upload.State.FAILED,
             "failure": summary.get("failure"),
-            "can_confirm": can_edit and item.checked_without_errors,
+            "can_confirm": can_edit and item.checked_without_errors and not locked,
+            "locked": locked,
+            "unit_changes": unit_changes,
+            "rows_shown": changes.ROWS_SHOWN,
             "can_cancel": can_edit and item.state in (Upload.State.PENDING, Upload.State.FAILED),
             "has_file": bool(item.file),
             "back_url": _back_url(item),
         },
     )
+
+
+def _locked_reports(item: Upload, summary: dict) -> list[dict]:
+    """The reports the file would write that are locked (submitted or accepted), read now: the
+    preview does not offer the import then, and says why."""
+    codes = list(summary.get("unit_rows") or {}) if _is_commune(item) else [item.unit.code]
+    if not codes:
+        return []
+    rows = (
+        Assignment.objects.filter(campaign=item.campaign, unit__code__in=codes)
+        .exclude(status__in=EDITABLE)
+        .order_by("unit__code")
+        .values_list("unit__code", "unit__name", "status")
+    )
+    return [{"code": c, "name": n, "status": Status(s).label} for c, n, s in rows]
 
 
 def _not_confirmable(request, item: Upload) -> bool:
