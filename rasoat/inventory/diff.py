@@ -126,26 +126,30 @@ def _diff_rows(
     return changes
 
 
+def _likeness(old: dict, new: dict) -> float:
+    """The share of the non-empty values of either row that both rows hold alike (0 for two empty rows)."""
+    keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) is not None or new.get(k) is not None]
+    if not keys:
+        return 0.0
+    return sum(1 for k in keys if old.get(k) == new.get(k)) / len(keys)
+
+
 def _pair_similar(
     old: list[dict], new: list[dict], old_left: list[int], new_left: list[int]
 ) -> dict[int, int]:
     """{new index: old index} for left-over rows that agree on at least half of their non-empty
     values, each new row taking the most alike free old row (the nearest one on a tie)."""
     if len(old_left) * len(new_left) > SIMILAR_PAIRS_MAX:
-        return {}
+        # Too many to compare each with each: the k-th left-over rows of both sides, when alike (a
+        # column changed in every row of a large table is then still a change, not a new table).
+        return {j: i for i, j in zip(old_left, new_left, strict=False) if _likeness(old[i], new[j]) >= 0.5}
     free = list(old_left)
     paired: dict[int, int] = {}
     for j in new_left:
         row = new[j]
         best, best_score = None, 0.0
         for i in free:
-            other = old[i]
-            keys = [
-                k for k in dict.fromkeys([*row, *other]) if row.get(k) is not None or other.get(k) is not None
-            ]
-            if not keys:
-                continue
-            score = sum(1 for k in keys if row.get(k) == other.get(k)) / len(keys)
+            score = _likeness(old[i], row)
             if score > best_score or (
                 score == best_score and best is not None and abs(i - j) < abs(best - j)
             ):
