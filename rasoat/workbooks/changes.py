@@ -7,16 +7,23 @@ over the sheets of the campaign's appendix version; workbook rows carry no store
 matched by identical content and then by likeness (a row sharing most values is a changed row).
 
 Per sheet the changes come first (changed, added, removed), then the unchanged rows, and at most
-ROWS_SHOWN rows are kept; the counts always cover every row.
+ROWS_SHOWN rows are kept; the counts always cover every row. Each unit's entry keeps the `data_marks`
+of its data as it was compared: the preview recomputes them (a few queries, whatever the row count)
+and says so when the unit's data changed since, as the changes shown are then out of date.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from django.db.models import Count, Max
+
 from rasoat.appendix.normalize import format_number
 from rasoat.appendix.spec import ColumnType
+from rasoat.inventory import storage
 from rasoat.inventory.data import appendix_for, plain, unit_data_with_ids
 from rasoat.inventory.diff import Change, diff_data
 from rasoat.workbooks.reading.results import WorkbookImport
@@ -65,6 +72,7 @@ def compare(result: WorkbookImport, assignments_by_code: dict) -> list[dict] | N
     if result.errors:
         return None
     by_code = {code.casefold(): assignment for code, assignment in assignments_by_code.items()}
+    marks = data_marks(list(by_code.values()))
     units = []
     for unit in result.units:
         assignment = by_code.get(unit.unit_code.casefold())
@@ -83,8 +91,29 @@ def compare(result: WorkbookImport, assignments_by_code: dict) -> list[dict] | N
                 item = _fields(sheet, new.get(sheet.code) or {}, changes)
             if item is not None:
                 sheets.append(item)
-        units.append({"unit": unit.unit_code, "sheets": sheets})
+        units.append({"unit": unit.unit_code, "mark": marks.get(assignment.pk, ""), "sheets": sheets})
     return units
+
+
+def data_marks(assignments: list) -> dict[int, str]:
+    """Per assignment id, a mark of its stored data that differs once any row is added, removed or
+    saved: per sheet, the count, highest id and latest save of its records. One query per sheet of
+    the campaign's version, for any number of units and rows (the assignments share one campaign)."""
+    if not assignments:
+        return {}
+    ids = [assignment.pk for assignment in assignments]
+    parts: dict[int, list[str]] = defaultdict(list)
+    for sheet in appendix_for(assignments[0]):
+        stats = (
+            storage.records(sheet, assignment_id__in=ids)
+            .order_by()
+            .values("assignment_id")
+            .annotate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
+        )
+        for row in stats:
+            last = row["last"].isoformat() if row["last"] else ""
+            parts[row["assignment_id"]].append(f"{sheet.code}:{row['n']}:{row['top']}:{last}")
+    return {pk: hashlib.sha256("|".join(parts.get(pk, [])).encode()).hexdigest()[:20] for pk in ids}
 
 
 def _fields(sheet, values: dict, changes: list[Change]) -> dict:

@@ -119,6 +119,19 @@ def test_preview_of_a_reimport_shows_added_changed_and_removed_rows(client, assi
     assert ">không đổi<" in sheet_part(page, "B02")
     # Nothing was written by the preview.
     assert unit_data(assignment) == before
+    assert 'data-testid="changes-stale"' not in page
+
+
+def test_the_preview_says_when_the_data_changed_since_the_file_was_read(client, assignment):
+    content = reimport_file(assignment)
+    location = post_file(client, unit_url("workbook_unit_upload", assignment), content)["Location"]
+    assert 'data-testid="changes-stale"' not in client.get(location).content.decode()
+    current = unit_data(assignment)
+    current["B05"][3]["quantity"] = 42
+    load(assignment, current)
+    page = client.get(location).content.decode()
+    assert 'data-testid="changes-stale"' in page and "có thể đã cũ" in page
+    assert 'data-testid="confirm"' in page  # the file itself is still what would be imported
 
 
 def test_a_locked_report_has_no_confirm_button_and_says_why(client, assignment, personas):
@@ -162,7 +175,7 @@ def test_a_large_preview_is_capped_and_its_queries_do_not_grow_with_rows(client,
     large_count, page = preview_queries(
         client, upload_url("workbook_upload_preview", Upload.objects.latest("pk"))
     )
-    assert large_count == small_count <= 12
+    assert large_count == small_count <= 20
     rows = change_rows(sheet_part(page, "B05"))
     assert len(rows) == ROWS_SHOWN
     assert rows[0]["kind"] == "changed" and rows[0]["row"] == 301  # the change comes first

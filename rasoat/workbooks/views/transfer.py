@@ -29,7 +29,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rasoat.campaigns.models import Assignment, Campaign, Status
+from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
@@ -293,7 +293,7 @@ def upload_preview(request, code: str, upload: int):
     can_edit = request.user.has_unit_perm("data:edit", item.unit)
     pending = item.state == Upload.State.PENDING
     errors = summary.get("error_count", len(summary.get("errors", [])))
-    locked = _locked_reports(item, summary) if pending else []
+    locked, stale = _current_state(item, summary) if pending else ([], [])
     unit_changes = [{**unit, "name": names.get(unit["unit"], "")} for unit in summary.get("changes") or []]
     return render(
         request,
@@ -321,6 +321,7 @@ def upload_preview(request, code: str, upload: int):
             "failure": summary.get("failure"),
             "can_confirm": can_edit and item.checked_without_errors and not locked,
             "locked": locked,
+            "stale": stale,
             "unit_changes": unit_changes,
             "rows_shown": changes.ROWS_SHOWN,
             "can_cancel": can_edit and item.state in (Upload.State.PENDING, Upload.State.FAILED),
@@ -330,19 +331,33 @@ def upload_preview(request, code: str, upload: int):
     )
 
 
-def _locked_reports(item: Upload, summary: dict) -> list[dict]:
-    """The reports the file would write that are locked (submitted or accepted), read now: the
-    preview does not offer the import then, and says why."""
+def _current_state(item: Upload, summary: dict) -> tuple[list[dict], list[dict]]:
+    """(locked, stale), read now, for the units the file would write: the reports that are locked
+    (submitted or accepted: the preview then does not offer the import, and says why) and those whose
+    data changed since the file was compared with it (the changes shown are then out of date)."""
     codes = list(summary.get("unit_rows") or {}) if _is_commune(item) else [item.unit.code]
     if not codes:
-        return []
-    rows = (
+        return [], []
+    assignments = list(
         Assignment.objects.filter(campaign=item.campaign, unit__code__in=codes)
-        .exclude(status__in=EDITABLE)
+        .select_related("campaign", "unit")
         .order_by("unit__code")
-        .values_list("unit__code", "unit__name", "status")
     )
-    return [{"code": c, "name": n, "status": Status(s).label} for c, n, s in rows]
+    locked = [
+        {"code": a.unit.code, "name": a.unit.name, "status": a.get_status_display()}
+        for a in assignments
+        if a.status not in EDITABLE
+    ]
+    compared = {unit["unit"]: unit.get("mark") for unit in summary.get("changes") or []}
+    stale = []
+    if compared:
+        marks = changes.data_marks([a for a in assignments if a.unit.code in compared])
+        stale = [
+            {"code": a.unit.code, "name": a.unit.name}
+            for a in assignments
+            if a.unit.code in compared and marks.get(a.pk) != compared[a.unit.code]
+        ]
+    return locked, stale
 
 
 def _not_confirmable(request, item: Upload) -> bool:
