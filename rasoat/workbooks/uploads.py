@@ -113,8 +113,19 @@ def clean_name(name: str) -> str:
     return strip_controls(PurePath(name or "").name)[:255] or "tep"
 
 
-def receive(uploaded, *, campaign, unit, user, read: Callable[[bytes], WorkbookImport]) -> Upload:
+def receive(
+    uploaded,
+    *,
+    campaign,
+    unit,
+    user,
+    read: Callable[[bytes], WorkbookImport],
+    compare: Callable[[WorkbookImport], list[dict] | None] | None = None,
+) -> Upload:
     """Store `uploaded` (a Django file) for `unit` and read it with `read`; returns the pending upload.
+
+    `compare` (`changes.compare` bound to the units' assignments) adds what the import would change
+    to the summary, as `summary["changes"]`, computed now against the units' data of this moment.
 
     Raises WorkbookRejected (the file is refused; nothing is kept) or ReadFailed (the upload is kept
     as `failed`, its reason in the log).
@@ -134,7 +145,10 @@ def receive(uploaded, *, campaign, unit, user, read: Callable[[bytes], WorkbookI
     upload.save()
     try:
         data = stored_bytes(upload)
-        summary = summarize(read(data))
+        result = read(data)
+        summary = summarize(result)
+        if compare is not None:
+            summary["changes"] = visible_in(compare(result))
     except WorkbookRejected:
         discard(upload)
         raise

@@ -34,7 +34,7 @@ from rasoat.inventory.access import client_address, get_assignment
 from rasoat.inventory.services import EDITABLE, NotEditable
 from rasoat.orgs.models import Kind, Unit
 from rasoat.text_controls import visible_controls
-from rasoat.workbooks import importer, reader, uploads
+from rasoat.workbooks import changes, importer, reader, uploads
 from rasoat.workbooks.error_workbook import write_error_workbook
 from rasoat.workbooks.forms import UploadForm
 from rasoat.workbooks.models import Upload
@@ -173,12 +173,19 @@ def commune_template(request, code: str, pk: int):
 # --- upload ----------------------------------------------------------------------------------------
 
 
-def _receive(request, form: UploadForm, *, campaign, unit, read):
+def _receive(request, form: UploadForm, *, campaign, unit, read, assignments: list[Assignment]):
     """Store the posted file and read it: the preview on success, None (with the reason on the form)
-    when the file is refused or could not be read."""
+    when the file is refused or could not be read. What the import would change in `assignments` is
+    computed at once and kept for the preview."""
+    by_code = {a.unit.code: a for a in assignments}
     try:
         upload = uploads.receive(
-            form.cleaned_data["file"], campaign=campaign, unit=unit, user=request.user, read=read
+            form.cleaned_data["file"],
+            campaign=campaign,
+            unit=unit,
+            user=request.user,
+            read=read,
+            compare=lambda result: changes.compare(result, by_code),
         )
     except reader.WorkbookRejected as rejected:
         # The message may quote the file's own text (a sheet name, a _meta value): controls shown.
@@ -211,6 +218,7 @@ def unit_upload(request, code: str, pk: int):
             campaign=assignment.campaign,
             unit=assignment.unit,
             read=lambda data: reader.read_unit_workbook(data, form.cleaned_data["file"].name, assignment),
+            assignments=[assignment],
         )
         if response is not None:
             return response
@@ -249,6 +257,7 @@ def commune_upload(request, code: str, pk: int):
             read=lambda data: reader.read_commune_workbook(
                 data, form.cleaned_data["file"].name, campaign, commune, assignments
             ),
+            assignments=assignments,
         )
         if response is not None:
             return response
@@ -284,6 +293,8 @@ def upload_preview(request, code: str, upload: int):
     can_edit = request.user.has_unit_perm("data:edit", item.unit)
     pending = item.state == Upload.State.PENDING
     errors = summary.get("error_count", len(summary.get("errors", [])))
+    locked, stale = _current_state(item, summary) if pending else ([], [])
+    unit_changes = [{**unit, "name": names.get(unit["unit"], "")} for unit in summary.get("changes") or []]
     return render(
         request,
         "workbooks/upload_preview.html",
@@ -308,12 +319,45 @@ def upload_preview(request, code: str, upload: int):
             "reading": item.state == Upload.State.READING,
             "failed": item.state == Upload.State.FAILED,
             "failure": summary.get("failure"),
-            "can_confirm": can_edit and item.checked_without_errors,
+            "can_confirm": can_edit and item.checked_without_errors and not locked,
+            "locked": locked,
+            "stale": stale,
+            "unit_changes": unit_changes,
+            "rows_shown": changes.ROWS_SHOWN,
             "can_cancel": can_edit and item.state in (Upload.State.PENDING, Upload.State.FAILED),
             "has_file": bool(item.file),
             "back_url": _back_url(item),
         },
     )
+
+
+def _current_state(item: Upload, summary: dict) -> tuple[list[dict], list[dict]]:
+    """(locked, stale), read now, for the units the file would write: the reports that are locked
+    (submitted or accepted: the preview then does not offer the import, and says why) and those whose
+    data changed since the file was compared with it (the changes shown are then out of date)."""
+    codes = list(summary.get("unit_rows") or {}) if _is_commune(item) else [item.unit.code]
+    if not codes:
+        return [], []
+    assignments = list(
+        Assignment.objects.filter(campaign=item.campaign, unit__code__in=codes)
+        .select_related("campaign", "unit")
+        .order_by("unit__code")
+    )
+    locked = [
+        {"code": a.unit.code, "name": a.unit.name, "status": a.get_status_display()}
+        for a in assignments
+        if a.status not in EDITABLE
+    ]
+    compared = {unit["unit"]: unit.get("mark") for unit in summary.get("changes") or []}
+    stale = []
+    if compared:
+        marks = changes.data_marks([a for a in assignments if a.unit.code in compared])
+        stale = [
+            {"code": a.unit.code, "name": a.unit.name}
+            for a in assignments
+            if a.unit.code in compared and marks.get(a.pk) != compared[a.unit.code]
+        ]
+    return locked, stale
 
 
 def _not_confirmable(request, item: Upload) -> bool:
