@@ -143,11 +143,12 @@ def seed(count: int, folder: Path) -> list[dict]:
             for i in range(count)
         )
         Membership.objects.bulk_create(
-            Membership(user=user, unit=a.unit, role=Role.EDITOR) for user, a in zip(users, assignments)
+            Membership(user=user, unit=a.unit, role=Role.EDITOR)
+            for user, a in zip(users, assignments, strict=True)
         )
     appendix = get_appendix(campaign.appendix_version)
     accounts = []
-    for user, assignment in zip(users, assignments):
+    for user, assignment in zip(users, assignments, strict=True):
         args = [campaign.code, assignment.unit_id]
         workbook = folder / f"{assignment.unit.code}.xlsx"
         workbook_rows = write_unit_workbook(workbook, appendix, unit_data(assignment.unit, TYPICAL_ROWS, rng))
@@ -336,7 +337,8 @@ def report(result: dict, users: int, workers: int) -> None:
     confirmed = sum(user["uploaded"] for user in result["users"])
     verdict = "ok" if confirmed == result["uploads_imported"] == users else "MISSED (target: every user's)"
     print(
-        f"uploads completed: {confirmed} of {users} users; imported in the database: {result['uploads_imported']}  {verdict}"
+        f"uploads completed: {confirmed} of {users} users; "
+        f"imported in the database: {result['uploads_imported']}  {verdict}"
     )
     saved = sum(user["saves"] for user in result["users"])
     expected = sum(row["expected"] for row in result["rows"])
