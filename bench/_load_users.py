@@ -20,7 +20,7 @@ import sys
 import time
 
 import gevent
-from locust import HttpUser, between, task
+from locust import HttpUser, task
 from locust.env import Environment
 from locust.exception import StopUser
 from locust.stats import StatsEntry
@@ -30,6 +30,8 @@ ROW_SAVE = "row save"
 REQUEST_TIMEOUT = 60  # seconds: a request still unanswered then is an error, not a hang
 
 _accounts: list[dict] = []
+_think = (5.0, 15.0)  # seconds between two actions of a user, from the plan
+_started = 0.0  # when the run started (time.monotonic())
 _stopping = False
 _users: list[EditorUser] = []
 
@@ -37,7 +39,9 @@ _users: list[EditorUser] = []
 class EditorUser(HttpUser):
     """One editor of one unit on deadline day."""
 
-    wait_time = between(1, 3)  # a person reads the page before the next click
+    def wait_time(self) -> float:
+        """A person reads the page, or types the next row's fields, before the next click."""
+        return random.uniform(*_think)
 
     def on_start(self) -> None:
         self.account = _accounts.pop()
@@ -46,7 +50,9 @@ class EditorUser(HttpUser):
         self.uncertain = 0  # saves whose outcome the user could not see (an error response)
         self.saves = 0
         self.uploaded = False
-        self.upload_at = time.monotonic() + random.uniform(*self.account["upload_window"])
+        # The upload's moment is drawn over the run (from its start), so uploads are spread across it.
+        self.upload_at = _started + random.uniform(*self.account["upload_window"])
+        self.turn = 0
         self.active = True
         _users.append(self)
         self._sign_in()
@@ -85,10 +91,10 @@ class EditorUser(HttpUser):
         self._check_stop()
         if not self.uploaded and time.monotonic() >= self.upload_at:
             self._upload()
-        elif random.random() < 0.5:
-            self._browse()
         else:
-            self._save_row()
+            # A row typed, then a page looked at, and so on: every user saves from its first action.
+            self.turn += 1
+            self._save_row() if self.turn % 2 else self._browse()
 
     def _browse(self) -> None:
         if random.random() < 0.3:
@@ -172,13 +178,14 @@ def _summary(entry: StatsEntry) -> dict:
 
 def run(plan: dict) -> dict:
     """Run the plan's users for its duration, let every request in flight finish, and report."""
-    global _stopping
+    global _stopping, _think, _started
     _accounts[:] = list(reversed(plan["accounts"]))
     _users.clear()
     _stopping = False
+    _think = tuple(plan["think"])
     environment = Environment(user_classes=[EditorUser], host=plan["host"])
     runner = environment.create_local_runner()
-    started = time.monotonic()
+    started = _started = time.monotonic()
     runner.start(len(plan["accounts"]), spawn_rate=plan["spawn_rate"])
     gevent.sleep(plan["seconds"])
     # Stop as people stop: nobody starts a new action, the ones under way end (so the database
