@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import secrets
 import signal
 import socket
@@ -237,7 +238,7 @@ def served(database_url: str, folder: Path, workers: int = WORKERS) -> Iterator[
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, server)
-            yield base
+            yield base, server.pid
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -258,6 +259,24 @@ def _wait_until_up(base: str, server: subprocess.Popen, timeout: float = 60) -> 
         except OSError:
             time.sleep(0.3)
     raise SystemExit("bench/load.py: the server did not answer within a minute")
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master `pid` and its workers (Linux /proc;
+    NaN elsewhere). PostgreSQL's own processes are not counted."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    total = 0.0
+    for process in [pid, *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def run_users(plan: dict, folder: Path) -> dict:
@@ -303,9 +322,18 @@ def run(
                 # Each user uploads once, at some moment of the first three quarters of the run.
                 "accounts": [{**a, "upload_window": [2, max(3, seconds * 3 / 4)]} for a in accounts],
             }
-            with served(database_url, folder, workers) as base:
+            load_before = os.getloadavg()[0]
+            with served(database_url, folder, workers) as (base, pid):
                 plan["host"] = base
+                cpu_before = server_cpu_seconds(pid)
+                users_before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 result = run_users(plan, folder)
+                users_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                result["server_cpu"] = server_cpu_seconds(pid) - cpu_before
+            result["users_cpu"] = (users_after.ru_utime + users_after.ru_stime) - (
+                users_before.ru_utime + users_before.ru_stime
+            )
+            result["load_before"] = load_before
             ids = [a["assignment"] for a in accounts]
             stored = stored_rows(ids)
             result["uploads_imported"] = Upload.objects.filter(state=Upload.State.IMPORTED).count()
@@ -364,6 +392,12 @@ def report(result: dict, users: int, workers: int) -> None:
         f"lost {lost}"
         + ("  ok" if lost == 0 else "  MISSED (target 0)")
         + (f" ({uncertain} saves answered with an error)" if uncertain else "")
+    )
+    server, per_request = result["server_cpu"], 1000 * result["server_cpu"] / max(1, total["requests"])
+    print(
+        f"CPU: server {server:.0f} s ({server / result['elapsed']:.2f} of {os.cpu_count()} CPUs, "
+        f"{per_request:.0f} ms a request), simulated users {result['users_cpu']:.0f} s; "
+        f"load average before the run {result['load_before']:.1f}"
     )
     if result["still_active"]:
         print(f"{result['still_active']} users were still waiting for an answer when the run was stopped")

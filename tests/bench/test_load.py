@@ -19,6 +19,7 @@ def test_three_editors_sign_in_save_rows_and_upload_with_nothing_lost(django_db_
 
     assert result["total"]["failures"] == 0, result["errors"]
     assert result["still_active"] == 0
+    assert result["server_cpu"] > 0
     # Every user signed in, typed rows through the form, browsed, and imported its workbook once.
     assert result["each"]["sign in"]["requests"] == 3
     assert result["row_saves"]["requests"] >= 3
@@ -45,6 +46,9 @@ def test_the_report_prints_the_targets(capsys):
         "users": [{"uploaded": True, "saves": 4}],
         "uploads_imported": 1,
         "rows": [{"expected": 304, "stored": 304, "lost": 0, "uncertain": 0}],
+        "server_cpu": 5.0,
+        "users_cpu": 1.0,
+        "load_before": 0.5,
     }
     load.report(result, users=1, workers=2)
     out = capsys.readouterr().out
@@ -53,3 +57,4 @@ def test_the_report_prints_the_targets(capsys):
     assert "errors: 0  ok" in out
     assert "uploads completed: 1 of 1 users" in out
     assert "lost 0  ok" in out
+    assert "500 ms a request" in out
