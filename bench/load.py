@@ -16,7 +16,8 @@ What it does, bounded in time and on 127.0.0.1 only:
 6. prints requests/s, p50/p95/p99 of pages and row saves, errors, uploads completed, rows lost.
 
 Targets (issue 10): 0 errors, p95 < 500 ms for pages and row saves, every upload saved, no row lost.
-LOAD_USERS and LOAD_SECONDS change the size of the run (tests/bench runs 3 users for a few seconds).
+LOAD_USERS, LOAD_SECONDS and LOAD_WORKERS change the size of the run (tests/bench runs 3 users for a
+few seconds).
 docs/performance.md gives the figures and why the think time is what it is.
 """
 
@@ -410,6 +411,7 @@ def main() -> None:
         tuple(float(x) for x in os.environ["LOAD_THINK"].split(",")) if "LOAD_THINK" in os.environ else THINK
     )
     spawn_rate = float(os.environ.get("LOAD_SPAWN_RATE", SPAWN_RATE))
+    workers = int(os.environ.get("LOAD_WORKERS", WORKERS))
     print(f"think time {think[0]:g}–{think[1]:g} s, {spawn_rate:g} users/s arriving, {seconds:g} s of load")
-    result = run(users, seconds, think=think, spawn_rate=spawn_rate)
-    report(result, users, WORKERS)
+    result = run(users, seconds, workers, think=think, spawn_rate=spawn_rate)
+    report(result, users, workers)
