@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("locust") is None, reas
 def test_three_editors_sign_in_save_rows_and_upload_with_nothing_lost(django_db_blocker):
     with django_db_blocker.unblock():
         # Quick clicks, so that each user reaches its upload and several saves within the seconds.
-        result = load.run(users=3, seconds=8, think=(0.5, 1.5), spawn_rate=10)
+        result = load.run(users=3, seconds=14, think=(0.5, 1.5), spawn_rate=10)
 
     assert result["total"]["failures"] == 0, result["errors"]
     assert result["still_active"] == 0
