@@ -13,7 +13,9 @@ def main(names: list[str]) -> int:
 
     setup_django()
     available = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name not in SKIP
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name not in SKIP and not m.name.startswith("_")
     )
     for name in names or available:
         print(f"== bench/{name}.py")
