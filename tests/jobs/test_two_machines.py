@@ -179,7 +179,14 @@ def test_preview_on_one_server_confirm_on_the_other_recompute_on_either_worker(c
                 assert preview.url.startswith(first)
                 assert 'data-testid="preview-ok"' in preview.read().decode()
 
-                # Confirmed through the second (the session and the stored file are shared).
+                # The preview's validated result is kept beside the file, in the shared storage.
+                [(kept_name,)] = scratch.execute(
+                    "SELECT summary->'kept'->>'name' FROM workbooks_upload WHERE id = %s", [upload_pk]
+                ).fetchall()
+                kept_file = tmp_path / "var" / "media" / kept_name
+                assert kept_file.is_file()
+
+                # Confirmed through the second (the session, the file and its result are shared).
                 preview_url = f"{second}/dot/RS2026/tai-len/{upload_pk}/"
                 page = opener.open(preview_url).read().decode()
                 assert 'data-testid="confirm"' in page
@@ -193,7 +200,7 @@ def test_preview_on_one_server_confirm_on_the_other_recompute_on_either_worker(c
                 [(state,)] = scratch.execute(
                     "SELECT state FROM workbooks_upload WHERE id = %s", [upload_pk]
                 ).fetchall()
-                assert state == "imported"
+                assert state == "imported" and not kept_file.exists()
 
                 # One of the two workers takes the recompute; the flag goes with the results.
                 def recomputed() -> bool:
