@@ -7,6 +7,7 @@ from django.db import transaction
 from rasoat.audit.services import log
 from rasoat.campaigns.models import Assignment, Snapshot
 from rasoat.inventory.services import NotEditable, check_editable, lock_assignments, replace_unit_data
+from rasoat.workbooks import kept
 from rasoat.workbooks.models import ImportedSnapshot, Upload
 from rasoat.workbooks.reading.results import WorkbookImport
 
@@ -72,6 +73,8 @@ def apply_import(
                 ImportedSnapshot.objects.create(snapshot=snapshot, upload=upload)
             snapshots.append(snapshot)
         if upload is not None:
+            # The preview's kept result served its purpose; the original file stays for good.
+            transaction.on_commit(lambda: kept.drop(upload))
             previous = upload.state
             upload.state = Upload.State.IMPORTED
             upload.save(update_fields=["state"])

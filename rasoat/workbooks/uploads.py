@@ -10,9 +10,11 @@ The states (`Upload.State`) are what keeps a failure from ever looking like succ
 - A worker killed mid-read leaves `reading` behind: `expire_interrupted` turns a `reading` upload
   older than UPLOAD_READ_TIMEOUT seconds (default 300, above the server's request timeout) into
   `failed` the next time anyone looks at it.
-- Confirming needs `Upload.checked_without_errors`, reads the file again through `verified_bytes`
-  (whose checksum must be the one the preview was computed from) and imports under a lock of the
-  upload's row (`importer.apply_import`), so that two confirmations at once import once.
+- A result without error is also kept whole (each unit's normalised data) beside the file (`kept`).
+- Confirming needs `Upload.checked_without_errors`, loads the file through `verified_bytes` (whose
+  checksum must be the one the preview was computed from), applies the kept result when it is tied to
+  that checksum (`kept_result`; the file is read again only when it is not) and imports under a lock
+  of the upload's row (`importer.apply_import`), so that two confirmations at once import once.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.utils import timezone
 
 from rasoat.spreadsheets.errors import WorkbookRejected
 from rasoat.text_controls import strip_controls, visible_in
+from rasoat.workbooks import kept
 from rasoat.workbooks.models import Upload
 from rasoat.workbooks.reading.results import WorkbookImport
 
@@ -80,6 +83,20 @@ def verified_bytes(upload: Upload) -> bytes:
     if not upload.sha256 or sha256(data) != upload.sha256:
         raise UploadChanged(upload.pk)
     return data
+
+
+def kept_result(upload: Upload, data: bytes) -> WorkbookImport | None:
+    """The preview's result of `upload` when it was read from exactly `data`; None to read again."""
+    return kept.load(upload, sha256(data))
+
+
+def cancel(upload: Upload) -> None:
+    """Delete the file of a pending or failed upload, and its kept result; it becomes `cancelled`."""
+    kept.drop(upload)
+    if upload.file:
+        upload.file.delete(save=False)
+    upload.state = Upload.State.CANCELLED
+    upload.save(update_fields=["state", "file"])
 
 
 def summarize(result: WorkbookImport) -> dict:
@@ -149,6 +166,9 @@ def receive(
         summary = summarize(result)
         if compare is not None:
             summary["changes"] = visible_in(compare(result))
+        digest = sha256(data)
+        # Confirming applies this result instead of reading the file again (`kept`).
+        summary[kept.SUMMARY_KEY] = kept.keep(upload, result, digest)
     except WorkbookRejected:
         discard(upload)
         raise
@@ -157,12 +177,13 @@ def receive(
         mark_failed(upload, READ_FAILED)
         raise ReadFailed(upload.pk) from error
     upload.summary = summary
-    upload.sha256 = sha256(data)
+    upload.sha256 = digest
     upload.state = Upload.State.PENDING
     try:
         upload.save(update_fields=["summary", "sha256", "state"])
     except DatabaseError as error:
         logger.exception("storing the result of upload %s failed", upload.pk)
+        kept.drop(upload, summary)
         mark_failed(upload, READ_FAILED)
         raise ReadFailed(upload.pk) from error
     return upload
@@ -170,6 +191,7 @@ def receive(
 
 def discard(upload: Upload) -> None:
     """Delete an upload and its file (a refused file leaves nothing behind)."""
+    kept.drop(upload)
     if upload.file:
         upload.file.delete(save=False)
     upload.delete()
@@ -179,6 +201,7 @@ def mark_failed(upload: Upload, reason: str) -> None:
     """The upload can never be imported; `reason` (READ_FAILED, INTERRUPTED, CHANGED) is kept for the
     preview. An imported or cancelled upload is left as it is."""
     summary = {"failure": reason}
+    kept.drop(upload)
     Upload.objects.filter(pk=upload.pk, state__in=[Upload.State.READING, Upload.State.PENDING]).update(
         state=Upload.State.FAILED, summary=summary, sha256=""
     )

@@ -147,7 +147,7 @@ def test_the_result_is_kept_with_the_checksum_of_the_file(client, assignment, go
 def test_a_stored_file_changed_after_the_preview_is_not_imported(client, assignment, good_file, settings):
     post_file(client, unit_url("workbook_unit_upload", assignment), good_file)
     upload = Upload.objects.get()
-    [stored] = stored_files(settings)
+    [stored] = [path for path in stored_files(settings) if path.suffix == ".xlsx"]
     stored.write_bytes(good_file + b"\0")  # still readable as a zip; not the file that was checked
     before = (unit_data(assignment), Snapshot.objects.count())
     page = client.post(upload_url("workbook_upload_confirm", upload), follow=True).content.decode()

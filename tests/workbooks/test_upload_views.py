@@ -118,7 +118,10 @@ def test_upload_stores_a_pending_file_and_shows_the_preview(client, assignment, 
         editor,
         "phu_luc.xlsx",
     )
-    assert upload.size == len(good_file) and len(stored_files(settings)) == 1
+    # The file, and beside it the preview's validated result that confirming applies.
+    [workbook, result] = sorted(stored_files(settings), key=lambda p: len(p.name))
+    assert upload.size == len(good_file) and workbook.read_bytes() == good_file
+    assert result.name == workbook.name + ".result.json"
     assert upload.summary["rows"]["B05"] == len(data_for(assignment.unit)["B05"])
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="preview-ok"' in page

@@ -83,19 +83,21 @@ def _is_commune(upload: Upload) -> bool:
     return upload.unit.kind == Kind.COMMUNE
 
 
-def _read(upload: Upload, data: bytes, user, perm: str = "data:view"):
+def _read(upload: Upload, data: bytes, user, perm: str = "data:view", *, reuse: bool = False):
     """Read `data`, the stored file, for the unit or commune it was uploaded for.
 
     Returns (result, assignments by unit code); a commune's units are those the user holds `perm` on.
+    `reuse`: the preview's result kept for exactly these bytes is taken instead of reading again.
     Raises reader.WorkbookRejected.
     """
+    kept = uploads.kept_result(upload, data) if reuse else None
     if _is_commune(upload):
         assignments = list(
             Assignment.objects.visible_to(user, perm)
             .filter(campaign=upload.campaign, unit__commune=upload.unit)
             .select_related("campaign", "unit")
         )
-        result = reader.read_commune_workbook(
+        result = kept or reader.read_commune_workbook(
             data, upload.original_name, upload.campaign, upload.unit, assignments
         )
     else:
@@ -106,7 +108,7 @@ def _read(upload: Upload, data: bytes, user, perm: str = "data:view"):
         )
         if not assignments:
             raise Http404
-        result = reader.read_unit_workbook(data, upload.original_name, assignments[0])
+        result = kept or reader.read_unit_workbook(data, upload.original_name, assignments[0])
     return result, {a.unit.code: a for a in assignments}
 
 
@@ -381,12 +383,13 @@ def _not_confirmable(request, item: Upload) -> bool:
 @require_POST
 def upload_confirm(request, code: str, upload: int):
     """Import the previewed file: only a file read to the end without error, checked to be the very
-    bytes the preview was computed from, read again, imported once (the upload's row is locked)."""
+    bytes the preview was computed from (whose kept result is applied without reading it again),
+    imported once (the upload's row is locked)."""
     item = uploads.expire_interrupted(_load_upload(request, code, upload, write=True))
     if _not_confirmable(request, item):
         return redirect(_preview_url(item))
     try:
-        result, assignments = _read(item, _verified_bytes(item), request.user, "data:edit")
+        result, assignments = _read(item, _verified_bytes(item), request.user, "data:edit", reuse=True)
     except reader.WorkbookRejected as rejected:
         messages.error(request, rejected.message)
         return redirect(_preview_url(item))
@@ -451,10 +454,7 @@ def upload_cancel(request, code: str, upload: int):
     if item.state not in (Upload.State.PENDING, Upload.State.FAILED):
         messages.error(request, _("This file was already imported or cancelled."))
         return redirect(_preview_url(item))
-    if item.file:
-        item.file.delete(save=False)
-    item.state = Upload.State.CANCELLED
-    item.save(update_fields=["state", "file"])
+    uploads.cancel(item)
     messages.info(request, _("The upload was cancelled; nothing was changed."))
     return redirect(_back_url(item))
 
