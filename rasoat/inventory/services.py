@@ -2,9 +2,10 @@
 replacing a unit's whole data. Every change is audited in its own transaction.
 
 Values go through the appendix declaration (`appendix.validation.clean_record`), the same path as
-the Excel import and the JSON load. A record with a value that cannot be read (a word in a number
+the Excel import and the JSON load. A table row with a value that cannot be read (a word in a number
 column, an unknown choice) is not saved: the form shows the error on the cell with what the user
-typed. A record that only lacks required values or breaks a cross-field rule is saved as a draft;
+typed. A label/value sheet (B01) saves the values that can be read and keeps the stored value of
+the others (issue 11). A record that only lacks required values or breaks a cross-field rule is saved as a draft;
 its errors are shown and block the submission.
 """
 
@@ -54,6 +55,8 @@ class SaveResult:
     record: Any = None
     issues: list[Issue] = field(default_factory=list)
     conflict: dict[str, Any] | None = None
+    unsaved: set[str] = field(default_factory=set)
+    """Columns of a label/value sheet whose typed value could not be read: they keep the stored one."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -187,7 +190,8 @@ def save_record(
             saved=False, issues=[Issue(ERROR, None, "Dòng trống: hãy nhập ít nhất một giá trị.")]
         )
     result = clean_record(sheet, raw, context_for(assignment))
-    if unreadable(sheet, raw, result.values):
+    unsaved = unreadable(sheet, raw, result.values)
+    if unsaved and sheet.repeating:
         return SaveResult(saved=False, issues=result.issues)
     with transaction.atomic():
         locked = _lock(assignment)
@@ -215,7 +219,13 @@ def save_record(
             )
         before = record_values(record, sheet) if record.pk else {}
         created = record.pk is None
-        storage.write_values(record, sheet, result.values)
+        values = result.values
+        if unsaved:
+            # B01 (issue 11): what could be read is saved; a value that could not be read keeps the
+            # stored one, and the form shows the typed text with its message.
+            stored = storage.read_values(record, sheet) if record.pk else {}
+            values = {**values, **{key: stored.get(key) for key in unsaved}}
+        storage.write_values(record, sheet, values)
         record.version += 1
         record.carried_forward = False
         record.save()
@@ -224,7 +234,7 @@ def save_record(
         log(actor, action, record, changes, unit=locked.unit, address=address, note=code)
         after_data_change(locked, actor, address)
     assignment.status = locked.status
-    return SaveResult(saved=True, record=record, issues=result.issues)
+    return SaveResult(saved=True, record=record, issues=result.issues, unsaved=unsaved)
 
 
 def delete_row(
