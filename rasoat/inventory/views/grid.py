@@ -93,7 +93,6 @@ def _labels() -> dict[str, str]:
             "The request failed (no connection or a server error). What you typed is still on the page; "
             "try again."
         ),
-        "leave": _("You have unsaved changes. Leave the page?"),
         "row": _("Row"),
         "empty": _("(empty)"),
     }
