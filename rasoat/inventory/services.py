@@ -5,8 +5,8 @@ Values go through the appendix declaration (`appendix.validation.clean_record`),
 the Excel import and the JSON load. A table row with a value that cannot be read (a word in a number
 column, an unknown choice) is not saved: the form shows the error on the cell with what the user
 typed. A label/value sheet (B01) saves the values that can be read and keeps the stored value of
-the others (issue 11). A record that only lacks required values or breaks a cross-field rule is saved as a draft;
-its errors are shown and block the submission.
+the others (issue 11). A record that only lacks required values or breaks a cross-field rule is
+saved as a draft; its errors are shown and block the submission.
 """
 
 from dataclasses import dataclass, field

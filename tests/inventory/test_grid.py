@@ -173,6 +173,8 @@ def test_bad_json_is_a_400_with_a_vietnamese_message(editor, dang_uy):
     response = editor.post(url("entry_grid", dang_uy, "B05"), "{not json", content_type="application/json")
     assert response.status_code == 400
     assert "Tải lại trang" in response.json()["error"]
+    form_post = editor.post(url("entry_grid", dang_uy, "B05"), {"rows": "x"})
+    assert form_post.status_code == 400 and "Tải lại trang" in form_post.json()["error"]
     too_many = post_rows(editor, dang_uy, [new(str(i)) for i in range(grid.MAX_ROWS + 1)])
     assert too_many.status_code == 400 and str(grid.MAX_ROWS) in too_many.json()["error"]
 

@@ -132,6 +132,9 @@ def _error(message: str, status: int) -> JsonResponse:
 
 def _save(request, assignment: Assignment, sheet: Sheet) -> JsonResponse:
     try:
+        if request.content_type != "application/json":
+            # A form post (or anything else): its body was already read as form data.
+            raise grid.BadRequest("content type")
         payload = json.loads(request.body or b"null")
         rows = grid.parse_rows(sheet, payload)
     except (ValueError, UnicodeDecodeError) as error:
