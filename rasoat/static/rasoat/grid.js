@@ -130,8 +130,12 @@
   }
 
   function render() {
-    var focused = document.activeElement && document.activeElement.dataset
-      ? { row: document.activeElement.dataset.row, col: document.activeElement.dataset.col } : null;
+    // Rebuilding the table must not disturb typing: the focused cell and its caret are restored.
+    var active = document.activeElement;
+    var focused = active && active.dataset && table.contains(active)
+      ? { row: active.dataset.row, col: active.dataset.col,
+          start: active.tagName === "INPUT" ? active.selectionStart : null,
+          end: active.tagName === "INPUT" ? active.selectionEnd : null } : null;
     table.textContent = "";
     var thead = el("thead", "table-light");
     var head = el("tr", "");
@@ -177,7 +181,15 @@
     });
     table.appendChild(tbody);
     updateDirty();
-    if (focused && focused.row !== undefined) { focus(Number(focused.row), Number(focused.col)); }
+    if (focused && focused.row !== undefined) {
+      var target = input(Number(focused.row), Number(focused.col));
+      if (target) {
+        target.focus();
+        if (focused.start !== null && target.setSelectionRange) {
+          target.setSelectionRange(focused.start, focused.end);
+        }
+      }
+    }
   }
 
   function updateDirty() {
