@@ -113,6 +113,7 @@ def test_paste_forty_rows_fix_two_and_meet_a_conflict(browser, live_server, peop
     assert EndDevice.objects.filter(assignment__unit=unit).count() == 40
     models = list(EndDevice.objects.filter(assignment__unit=unit).values_list("model", flat=True))
     assert sorted(models) == sorted(f"Dell OptiPlex {i + 1}" for i in range(40))
+    page.screenshot(path=str(DOCS_IMG / "entry-b05-grid.png"))
 
     # A second browser edits the first row and saves; the first browser's save of it is refused.
     other_context, other = session(browser, live_server, people["second"])
@@ -198,7 +199,13 @@ def test_b01_keeps_valid_fields_and_asks_before_leaving(browser, live_server, pe
 
 
 def test_b05_at_360_px_keeps_the_row_form(browser, live_server, people):
+    from rasoat.campaigns.models import Assignment
+    from tests.inventory.test_entry import add_device
+
     unit = people["unit"]
+    assignment = Assignment.objects.get(campaign=people["campaign"], unit=unit)
+    add_device(assignment)
+    add_device(assignment, device_type="Máy tính xách tay", model="Lenovo ThinkPad E14", quantity="1")
     context, page = session(browser, live_server, people["editor"], width=360)
     page.goto(f"{live_server.url}/dot/RS2026/don-vi/{unit.pk}/nhap/B05/")
     expect(page.get_by_test_id("add-row")).to_be_visible()
