@@ -174,6 +174,12 @@ def save_rows(assignment, code: str, rows: list[GridRow], *, actor=None, address
     sheet = appendix_for(assignment).sheet(code)
     services.check_editable(assignment)
     outcomes = []
+    with services.one_data_change():
+        _save_all(assignment, sheet, rows, outcomes, actor, address)
+    return outcomes
+
+
+def _save_all(assignment, sheet: Sheet, rows: list[GridRow], outcomes: list, actor, address) -> None:
     locked = False
     for row in rows:
         if locked:
@@ -189,4 +195,3 @@ def save_rows(assignment, code: str, rows: list[GridRow], *, actor=None, address
             outcomes.append(RowOutcome(row.key, LOCKED, row.id, row.version))
         except services.RowGone:
             outcomes.append(RowOutcome(row.key, GONE, row.id))
-    return outcomes

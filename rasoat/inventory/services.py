@@ -9,6 +9,8 @@ the others (issue 11). A record that only lacks required values or breaks a cros
 saved as a draft; its errors are shown and block the submission.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,10 +121,37 @@ def change_status(
     return transition
 
 
+_deferred: ContextVar[list[Assignment] | None] = ContextVar("deferred_data_changed", default=None)
+
+
+@contextmanager
+def one_data_change():
+    """Within the block, the saves signal `data_changed` once, at the end, instead of once per row.
+
+    The receivers validate the unit's whole data (`desk.counts`): a grid save of n rows would
+    otherwise validate it n times. The signal is sent in its own transaction after the last row,
+    even when a row failed, since the rows before it are committed.
+    """
+    token = _deferred.set([])
+    try:
+        yield
+    finally:
+        pending = _deferred.get()
+        _deferred.reset(token)
+        if pending:
+            with transaction.atomic():
+                data_changed.send(sender=Assignment, assignment=pending[-1])
+
+
 def after_data_change(assignment: Assignment, actor, address: str | None = None) -> None:
     """After any change of the data: the first edit of a new or returned assignment makes it a draft
-    (Đang nhập), and `data_changed` tells the apps that derive from the data."""
-    data_changed.send(sender=Assignment, assignment=assignment)
+    (Đang nhập), and `data_changed` tells the apps that derive from the data (once per
+    `one_data_change` block)."""
+    pending = _deferred.get()
+    if pending is None:
+        data_changed.send(sender=Assignment, assignment=assignment)
+    else:
+        pending.append(assignment)
     if assignment.status in (Status.NOT_STARTED, Status.RETURNED):
         change_status(assignment, Status.IN_PROGRESS, actor, address=address)
 

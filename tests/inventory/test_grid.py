@@ -74,6 +74,30 @@ def test_service_refuses_a_stale_row_and_returns_the_current_values(dang_uy):
     assert EndDevice.objects.get(pk=device.pk).model == "Đã sửa"
 
 
+def test_service_signals_the_data_change_once_and_the_counts_follow(dang_uy):
+    from rasoat.desk.models import CheckCount
+    from rasoat.inventory.signals import data_changed
+    from rasoat.inventory.workflow import check_assignment
+
+    calls = []
+
+    def receiver(sender, assignment, **kwargs):
+        calls.append(EndDevice.objects.filter(assignment=assignment).count())
+
+    data_changed.connect(receiver, dispatch_uid="test_grid_once")
+    try:
+        sheet = grid.appendix_for(dang_uy).sheet("B05")
+        rows = [new(str(i), ram_gb="") for i in range(5)]  # saved as drafts: RAM is required
+        grid.save_rows(dang_uy, "B05", grid.parse_rows(sheet, {"rows": rows}))
+    finally:
+        data_changed.disconnect(dispatch_uid="test_grid_once")
+    assert calls == [5]
+    # The stored counts are those of the data after the last row (5 RAM errors among them).
+    errors = check_assignment(dang_uy).errors
+    assert sum(issue.column == "ram_gb" for issue in errors) == 5
+    assert CheckCount.objects.get(assignment=dang_uy).errors == len(errors)
+
+
 @pytest.mark.parametrize(
     "payload",
     [
