@@ -88,15 +88,15 @@ def _whole(value: Any) -> int | None:
 def parse_rows(sheet: Sheet, payload: Any) -> list[GridRow]:
     """The rows of a request body ({"rows": [{key, id, version, values, delete}, ...]}).
 
-    Only the sheet's declared columns are read from `values`; a read-only column is ignored, as the
-    row form ignores it. Raises `BadRequest` for any other shape.
+    Only the sheet's declared columns are read from `values` (a missing one is empty, as in the row
+    form). Raises `BadRequest` for any other shape.
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("rows"), list):
         raise BadRequest("rows")
     rows = payload["rows"]
     if len(rows) > MAX_ROWS:
         raise BadRequest("too many")
-    keys = [c.key for c in sheet.data_columns if not c.read_only]
+    keys = sheet.keys
     parsed = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("values", {}), dict):

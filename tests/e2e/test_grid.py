@@ -96,6 +96,7 @@ def test_paste_forty_rows_fix_two_and_meet_a_conflict(browser, live_server, peop
     expect(page.get_by_test_id("grid-message")).to_contain_text("Đã lưu 38 dòng")
     expect(page.get_by_test_id("grid-message")).to_contain_text("2 dòng CHƯA được lưu")
     assert EndDevice.objects.filter(assignment__unit=unit).count() == 38
+    expect(page.get_by_test_id("status-badge")).to_have_text("Đang nhập")
     ram_cell = page.locator(f"[data-testid=grid-row-{FAULTY_RAM}] td[data-col=ram_gb]")
     expect(ram_cell).to_have_class("grid-invalid")
     expect(ram_cell).to_contain_text("không phải là số")

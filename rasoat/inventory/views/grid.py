@@ -167,7 +167,8 @@ def _save(request, assignment: Assignment, sheet: Sheet) -> JsonResponse:
             "saved": saved,
             "refused": refused,
             "message": summary,
-            "status": assignment.get_status_display(),
+            "status": assignment.status,
+            "status_label": assignment.get_status_display(),
             "row_count": storage.records(sheet, assignment=assignment).count(),
         }
     )

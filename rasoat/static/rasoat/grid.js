@@ -428,6 +428,12 @@
           apply(outcome, row);
         }
       });
+      var badge = document.querySelector("#entry-status [data-testid=status-badge]");
+      if (badge && result.data.status) {
+        // The first save of a new or returned report makes it a draft: the header follows.
+        badge.className = "badge status-" + result.data.status;
+        badge.textContent = result.data.status_label;
+      }
       ensureBlankRow();
       var level = result.data.refused ? "danger" : "success";
       var draft = rows.some(function (row) { return !isDirty(row) && Object.keys(row.errors).length; });
