@@ -4,7 +4,7 @@ replacing a unit's whole data. Every change is audited in its own transaction.
 Values go through the appendix declaration (`appendix.validation.clean_record`), the same path as
 the Excel import and the JSON load. A table row with a value that cannot be read (a word in a number
 column, an unknown choice) is not saved: the form shows the error on the cell with what the user
-typed. A label/value sheet (B01) saves the values that can be read and keeps the stored value of
+typed. The B01 form (`partial`) saves the values that can be read and keeps the stored value of
 the others (issue 11). A record that only lacks required values or breaks a cross-field rule is
 saved as a draft; its errors are shown and block the submission.
 """
@@ -206,8 +206,13 @@ def save_record(
     expected_version: int | None = None,
     actor=None,
     address: str | None = None,
+    partial: bool = False,
 ) -> SaveResult:
     """Save a label/value sheet's record (B01) or one row of a table (new when `row_id` is None).
+
+    `partial` (the B01 form, issue 11): a label/value sheet saves what can be read even when some
+    value cannot, keeping the stored value of those (`SaveResult.unsaved`); without it (the API, the
+    table rows) a value that cannot be read saves nothing.
 
     `expected_version` is the version the user's form was built from (0 for a B01 not yet stored);
     when the stored record has moved on, nothing is written and `conflict` holds the current values.
@@ -220,7 +225,7 @@ def save_record(
         )
     result = clean_record(sheet, raw, context_for(assignment))
     unsaved = unreadable(sheet, raw, result.values)
-    if unsaved and sheet.repeating:
+    if unsaved and (sheet.repeating or not partial):
         return SaveResult(saved=False, issues=result.issues)
     with transaction.atomic():
         locked = _lock(assignment)

@@ -236,3 +236,11 @@ def test_b01_saves_the_readable_values_and_keeps_the_unreadable_one_typed(editor
     )
     record.refresh_from_db()
     assert record.staff_total == 46 and record.address == "Bản Mới"
+
+
+def test_without_partial_a_b01_value_that_cannot_be_read_saves_nothing(dang_uy):
+    """The API's contract (422, nothing saved) stays: only the B01 form asks for a partial save."""
+    from rasoat.inventory import services
+
+    result = services.save_record(dang_uy, "B01", {**GENERAL, "staff_total": "x"}, expected_version=0)
+    assert not result.saved and not GeneralInfo.objects.filter(assignment=dang_uy).exists()

@@ -367,6 +367,7 @@ def general_form(request, code: str, pk: int, sheet_code: str = "B01"):
             expected_version=version,
             actor=request.user,
             address=client_address(request),
+            partial=True,
         )
     except services.NotEditable:
         return _render_general(request, assignment, sheet, form, Notice(_locked_message(assignment)))
