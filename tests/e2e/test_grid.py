@@ -41,7 +41,8 @@ def people(transactional_db):
 
 
 def session(browser, live_server, user, width=1366):
-    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": 900})
+    # An English browser: the pages are Vietnamese all the same (issue 11 item 1).
+    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20000)
     login(page, live_server, user.username, PASSWORD)
