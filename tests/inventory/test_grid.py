@@ -10,7 +10,7 @@ from rasoat.campaigns.models import Assignment, Status
 from rasoat.inventory import grid
 from rasoat.inventory.models import EndDevice, GeneralInfo
 from tests.conftest import client_for, make_user
-from tests.inventory.test_entry import DESKTOP, GENERAL, add_device, assignment_of, html, url
+from tests.inventory.test_entry import DESKTOP, GENERAL, LINK, add_device, assignment_of, html, url
 
 
 @pytest.fixture
@@ -244,3 +244,13 @@ def test_without_partial_a_b01_value_that_cannot_be_read_saves_nothing(dang_uy):
 
     result = services.save_record(dang_uy, "B01", {**GENERAL, "staff_total": "x"}, expected_version=0)
     assert not result.saved and not GeneralInfo.objects.filter(assignment=dang_uy).exists()
+
+
+def test_a_warning_is_returned_on_its_cell_and_does_not_stop_the_save(editor, dang_uy):
+    row = {"key": "w", "id": None, "version": None, "values": {**LINK, "bandwidth_mbps": "20000"}}
+    [outcome] = post_rows(editor, dang_uy, [row], sheet="B02").json()["rows"]
+    assert outcome["status"] == "saved" and outcome["errors"] == {}
+    assert (
+        "20.000" in outcome["warnings"]["bandwidth_mbps"][0]
+        or "20000" in outcome["warnings"]["bandwidth_mbps"][0]
+    )

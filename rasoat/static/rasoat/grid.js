@@ -116,6 +116,12 @@
       td.appendChild(el("div", "grid-cell-msg", errors.join(" ")));
       td.setAttribute("data-error", errors.join(" "));
     }
+    var warnings = row.warnings[column.key] || [];
+    if (warnings.length && !errors.length) {
+      // A warning (an unusual value) does not block the submission: shown apart, in yellow.
+      td.classList.add("grid-warning");
+      td.appendChild(el("div", "grid-cell-warning", warnings.join(" ")));
+    }
     if (row.current && row.current[column.key] !== row.values[column.key]) {
       td.appendChild(el("div", "grid-cell-current",
         labels.meanwhile + " " + (row.current[column.key] || labels.empty)));
