@@ -2,12 +2,15 @@
 replacing a unit's whole data. Every change is audited in its own transaction.
 
 Values go through the appendix declaration (`appendix.validation.clean_record`), the same path as
-the Excel import and the JSON load. A record with a value that cannot be read (a word in a number
+the Excel import and the JSON load. A table row with a value that cannot be read (a word in a number
 column, an unknown choice) is not saved: the form shows the error on the cell with what the user
-typed. A record that only lacks required values or breaks a cross-field rule is saved as a draft;
-its errors are shown and block the submission.
+typed. The B01 form (`partial`) saves the values that can be read and keeps the stored value of
+the others (issue 11). A record that only lacks required values or breaks a cross-field rule is
+saved as a draft; its errors are shown and block the submission.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +57,8 @@ class SaveResult:
     record: Any = None
     issues: list[Issue] = field(default_factory=list)
     conflict: dict[str, Any] | None = None
+    unsaved: set[str] = field(default_factory=set)
+    """Columns of a label/value sheet whose typed value could not be read: they keep the stored one."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -116,10 +121,37 @@ def change_status(
     return transition
 
 
+_deferred: ContextVar[list[Assignment] | None] = ContextVar("deferred_data_changed", default=None)
+
+
+@contextmanager
+def one_data_change():
+    """Within the block, the saves signal `data_changed` once, at the end, instead of once per row.
+
+    The receivers validate the unit's whole data (`desk.counts`): a grid save of n rows would
+    otherwise validate it n times. The signal is sent in its own transaction after the last row,
+    even when a row failed, since the rows before it are committed.
+    """
+    token = _deferred.set([])
+    try:
+        yield
+    finally:
+        pending = _deferred.get()
+        _deferred.reset(token)
+        if pending:
+            with transaction.atomic():
+                data_changed.send(sender=Assignment, assignment=pending[-1])
+
+
 def after_data_change(assignment: Assignment, actor, address: str | None = None) -> None:
     """After any change of the data: the first edit of a new or returned assignment makes it a draft
-    (Đang nhập), and `data_changed` tells the apps that derive from the data."""
-    data_changed.send(sender=Assignment, assignment=assignment)
+    (Đang nhập), and `data_changed` tells the apps that derive from the data (once per
+    `one_data_change` block)."""
+    pending = _deferred.get()
+    if pending is None:
+        data_changed.send(sender=Assignment, assignment=assignment)
+    else:
+        pending.append(assignment)
     if assignment.status in (Status.NOT_STARTED, Status.RETURNED):
         change_status(assignment, Status.IN_PROGRESS, actor, address=address)
 
@@ -174,8 +206,13 @@ def save_record(
     expected_version: int | None = None,
     actor=None,
     address: str | None = None,
+    partial: bool = False,
 ) -> SaveResult:
     """Save a label/value sheet's record (B01) or one row of a table (new when `row_id` is None).
+
+    `partial` (the B01 form, issue 11): a label/value sheet saves what can be read even when some
+    value cannot, keeping the stored value of those (`SaveResult.unsaved`); without it (the API, the
+    table rows) a value that cannot be read saves nothing.
 
     `expected_version` is the version the user's form was built from (0 for a B01 not yet stored);
     when the stored record has moved on, nothing is written and `conflict` holds the current values.
@@ -187,7 +224,8 @@ def save_record(
             saved=False, issues=[Issue(ERROR, None, "Dòng trống: hãy nhập ít nhất một giá trị.")]
         )
     result = clean_record(sheet, raw, context_for(assignment))
-    if unreadable(sheet, raw, result.values):
+    unsaved = unreadable(sheet, raw, result.values)
+    if unsaved and (sheet.repeating or not partial):
         return SaveResult(saved=False, issues=result.issues)
     with transaction.atomic():
         locked = _lock(assignment)
@@ -215,7 +253,13 @@ def save_record(
             )
         before = record_values(record, sheet) if record.pk else {}
         created = record.pk is None
-        storage.write_values(record, sheet, result.values)
+        values = result.values
+        if unsaved:
+            # B01 (issue 11): what could be read is saved; a value that could not be read keeps the
+            # stored one, and the form shows the typed text with its message.
+            stored = storage.read_values(record, sheet) if record.pk else {}
+            values = {**values, **{key: stored.get(key) for key in unsaved}}
+        storage.write_values(record, sheet, values)
         record.version += 1
         record.carried_forward = False
         record.save()
@@ -224,7 +268,7 @@ def save_record(
         log(actor, action, record, changes, unit=locked.unit, address=address, note=code)
         after_data_change(locked, actor, address)
     assignment.status = locked.status
-    return SaveResult(saved=True, record=record, issues=result.issues)
+    return SaveResult(saved=True, record=record, issues=result.issues, unsaved=unsaved)
 
 
 def delete_row(

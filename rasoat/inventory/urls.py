@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rasoat.inventory.views import entry, workflow
+from rasoat.inventory.views import entry, grid, workflow
 
 unit = "dot/<str:code>/don-vi/<int:pk>/"
 sheet = unit + "nhap/<str:sheet>/"
@@ -11,6 +11,7 @@ urlpatterns = [
     path(unit + "nhap/B01/", entry.general_form, name="entry_general"),
     path(unit + "nhap/xac-nhan/", entry.confirm_carried, name="entry_confirm_carried"),
     path(sheet, entry.sheet_table, name="entry_sheet"),
+    path(sheet + "bang-tinh/", grid.sheet_grid, name="entry_grid"),
     path(sheet + "them/", entry.row_create, name="entry_row_create"),
     path(sheet + "<int:row>/", entry.row_edit, name="entry_row_edit"),
     path(sheet + "<int:row>/nhan-ban/", entry.row_duplicate, name="entry_row_duplicate"),

@@ -165,18 +165,6 @@ def test_b01_with_htmx_returns_the_form_with_errors_on_fields_and_warnings_apart
     assert 'id="entry-status" hx-swap-oob="true"' in page
 
 
-def test_b01_unreadable_value_is_not_saved_and_the_input_is_kept(editor, dang_uy):
-    response = editor.post(
-        url("entry_general", dang_uy), {**GENERAL, "staff_total": "bốn mươi", "version": "0"}
-    )
-    page = html(response)
-    assert response.status_code == 200
-    assert not GeneralInfo.objects.filter(assignment=dang_uy).exists()
-    assert 'value="bốn mươi"' in page
-    assert "không phải là số" in page
-    assert "Chưa lưu" in page
-
-
 def test_b01_stale_save_is_refused_and_shows_the_current_value(clients, dang_uy):
     first, second = clients["editor_muong_kim"], client_for(make_user("bientap2", "editor", "X.03637"))
     for client in (first, second):

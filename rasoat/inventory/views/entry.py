@@ -305,7 +305,16 @@ def _general_state(request, assignment: Assignment, sheet: Sheet) -> RecordForm:
     return form
 
 
-def _render_general(request, assignment: Assignment, sheet: Sheet, form: RecordForm, notice=None):
+def _partly_saved_message(sheet: Sheet) -> str:
+    return _(
+        "The other values of sheet %(code)s were saved; the values marked in red cannot be read and "
+        "were NOT saved. Correct them and save again."
+    ) % {"code": sheet.code}
+
+
+def _render_general(
+    request, assignment: Assignment, sheet: Sheet, form: RecordForm, notice=None, unsaved=False
+):
     context = _page_context(request, assignment, sheet.code)
     action = (
         reverse("entry_general", args=_unit_args(assignment))
@@ -313,7 +322,16 @@ def _render_general(request, assignment: Assignment, sheet: Sheet, form: RecordF
         else _sheet_url(assignment, sheet)
     )
     context.update(
-        {"sheet": sheet, "form": form, "notice": notice, "htmx": _is_htmx(request), "action": action}
+        {
+            "sheet": sheet,
+            "form": form,
+            "notice": notice,
+            "htmx": _is_htmx(request),
+            "action": action,
+            # What the user typed is still unsaved: leaving the page asks first (unsaved.js).
+            "unsaved": unsaved
+            or (request.method == "POST" and notice is not None and notice.level == "danger"),
+        }
     )
     template = "inventory/_entry_general_form.html" if _is_htmx(request) else "inventory/entry_general.html"
     return render(request, template, context)
@@ -349,9 +367,19 @@ def general_form(request, code: str, pk: int, sheet_code: str = "B01"):
             expected_version=version,
             actor=request.user,
             address=client_address(request),
+            partial=True,
         )
     except services.NotEditable:
         return _render_general(request, assignment, sheet, form, Notice(_locked_message(assignment)))
+    if result.saved and result.unsaved:
+        # Issue 11: the values that could be read are saved; the others keep what was typed.
+        data = request.POST.copy()
+        data["version"] = str(result.record.version)
+        form = RecordForm(sheet, data)
+        form.is_valid()
+        form.add_issues(result.issues)
+        notice = Notice(_partly_saved_message(sheet))
+        return _render_general(request, assignment, sheet, form, notice, unsaved=True)
     if result.saved:
         text = _("Sheet %(code)s was saved.") % {"code": sheet.code}
         if not _is_htmx(request):
