@@ -125,8 +125,8 @@ def next_attempt_due() -> datetime.datetime | None:
     """When the earliest pending row may be tried again (None when nothing waits)."""
     return (
         OutgoingMail.objects.filter(status=OutgoingMail.State.PENDING)
-        .order_by("next_attempt")
-        .values_list("next_attempt", flat=True)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
         .first()
     )
 

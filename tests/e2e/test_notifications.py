@@ -68,6 +68,9 @@ def test_return_reaches_the_editor_by_mail_and_under_the_bell(browser, live_serv
     page.goto(f"{base}/lich-su/")
     page.locator("[data-testid=return-form] [name=reason]").fill(REASON)
     page.locator("[data-testid=return]").click()
+    # The review desk asks first, on a confirmation page that carries the reason.
+    expect(page.locator("[data-testid=confirm-return] [name=reason]")).to_have_value(REASON)
+    page.locator("[data-testid=confirm]").click()
     expect(page.locator("main")).to_contain_text("Trả lại")
     context.close()
 
