@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rasoat.inventory.views import entry, grid, workflow
+from rasoat.inventory.views import entry, general, grid, workflow
 
 unit = "dot/<str:code>/don-vi/<int:pk>/"
 sheet = unit + "nhap/<str:sheet>/"
@@ -8,7 +8,7 @@ sheet = unit + "nhap/<str:sheet>/"
 urlpatterns = [
     # Data entry (views/entry.py)
     path(unit + "nhap/", entry.entry_overview, name="entry_overview"),
-    path(unit + "nhap/B01/", entry.general_form, name="entry_general"),
+    path(unit + "nhap/B01/", general.general_form, name="entry_general"),
     path(unit + "nhap/xac-nhan/", entry.confirm_carried, name="entry_confirm_carried"),
     path(sheet, entry.sheet_table, name="entry_sheet"),
     path(sheet + "bang-tinh/", grid.sheet_grid, name="entry_grid"),

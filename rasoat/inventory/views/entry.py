@@ -1,4 +1,4 @@
-"""Data entry for one (campaign, unit): the hub, the B01 form and the B02–B06 tables.
+"""Data entry for one (campaign, unit): the hub and the B02–B06 tables (label/value sheets: general.py).
 
 Reading needs "data:view" on the unit, every write (and every form that leads to one) "data:edit";
 the assignment is always loaded through `access.get_assignment`, so an out-of-scope unit is a 404.
@@ -268,138 +268,6 @@ def confirm_carried(request, code: str, pk: int):
     return redirect(target)
 
 
-# --- B01 ---------------------------------------------------------------------------------------------
-
-
-def _registry_values(assignment: Assignment) -> dict[str, Any]:
-    """B01's prefilled lines as the unit registry knows them."""
-    unit = assignment.unit
-    return {
-        "unit_name": unit.name,
-        "unit_code": unit.code,
-        "block": unit.get_block_display() if unit.block else None,
-        "level": unit.get_level_display() if unit.level else None,
-    }
-
-
-def _stored_form(sheet: Sheet, values: dict[str, Any], version: int, issues, **kwargs) -> RecordForm:
-    """A form showing stored values with their issues on the fields."""
-    form = RecordForm(sheet, initial_for(sheet, values, version), **kwargs)
-    form.is_valid()
-    form.add_issues(issues)
-    return form
-
-
-def _general_state(request, assignment: Assignment, sheet: Sheet) -> RecordForm:
-    """A label/value sheet as stored (with its issues); B01 is prefilled from the registry before the
-    first save."""
-    record = storage.single_record(sheet, assignment)
-    read_only = not _can_edit(request.user, assignment)
-    if record is None:
-        prefilled = _registry_values(assignment) if sheet.code == "B01" else {}
-        form = _stored_form(sheet, prefilled, 0, [], read_only=read_only)
-    else:
-        values = record_values(record, sheet)
-        issues = clean_record(sheet, values, services.context_for(assignment)).issues
-        form = _stored_form(sheet, values, record.version, issues, read_only=read_only)
-    return form
-
-
-def _partly_saved_message(sheet: Sheet) -> str:
-    return _(
-        "The other values of sheet %(code)s were saved; the values marked in red cannot be read and "
-        "were NOT saved. Correct them and save again."
-    ) % {"code": sheet.code}
-
-
-def _render_general(
-    request, assignment: Assignment, sheet: Sheet, form: RecordForm, notice=None, unsaved=False
-):
-    context = _page_context(request, assignment, sheet.code)
-    action = (
-        reverse("entry_general", args=_unit_args(assignment))
-        if sheet.code == "B01"
-        else _sheet_url(assignment, sheet)
-    )
-    context.update(
-        {
-            "sheet": sheet,
-            "form": form,
-            "notice": notice,
-            "htmx": _is_htmx(request),
-            "action": action,
-            # What the user typed is still unsaved: leaving the page asks first (unsaved.js).
-            "unsaved": unsaved
-            or (request.method == "POST" and notice is not None and notice.level == "danger"),
-        }
-    )
-    template = "inventory/_entry_general_form.html" if _is_htmx(request) else "inventory/entry_general.html"
-    return render(request, template, context)
-
-
-@entry_login_required
-@require_http_methods(GET_OR_POST)
-def general_form(request, code: str, pk: int, sheet_code: str = "B01"):
-    """A label/value sheet (B01, or one a version adds) as a form generated from the declaration,
-    saved with optimistic locking."""
-    perm = "data:edit" if request.method == "POST" else "data:view"
-    assignment = get_assignment(request, code, pk, perm)
-    appendix = appendix_for(assignment)
-    if not appendix.has_sheet(sheet_code) or appendix.sheet(sheet_code).repeating:
-        raise Http404
-    sheet = appendix.sheet(sheet_code)
-    if request.method != "POST":
-        return _render_general(request, assignment, sheet, _general_state(request, assignment, sheet))
-
-    form = RecordForm(sheet, request.POST)
-    if not form.is_valid():
-        return _render_general(request, assignment, sheet, form)
-    raw = form.raw()
-    if sheet.has_column("unit_code"):
-        # The unit code is read-only: it always names the unit of the URL, whatever was posted.
-        raw["unit_code"] = assignment.unit.code
-    version = form.cleaned_data["version"] or 0
-    try:
-        result = services.save_record(
-            assignment,
-            sheet.code,
-            raw,
-            expected_version=version,
-            actor=request.user,
-            address=client_address(request),
-            partial=True,
-        )
-    except services.NotEditable:
-        return _render_general(request, assignment, sheet, form, Notice(_locked_message(assignment)))
-    if result.saved and result.unsaved:
-        # Issue 11: the values that could be read are saved; the others keep what was typed.
-        data = request.POST.copy()
-        data["version"] = str(result.record.version)
-        form = RecordForm(sheet, data)
-        form.is_valid()
-        form.add_issues(result.issues)
-        notice = Notice(_partly_saved_message(sheet))
-        return _render_general(request, assignment, sheet, form, notice, unsaved=True)
-    if result.saved:
-        text = _("Sheet %(code)s was saved.") % {"code": sheet.code}
-        if not _is_htmx(request):
-            messages.success(request, text)
-            return redirect(_render_general_url(assignment, sheet))
-        form = _general_state(request, assignment, sheet)
-        return _render_general(request, assignment, sheet, form, Notice(text, "success"))
-    if result.conflict is not None:
-        form = _conflict_form(request, assignment, sheet, raw, result)
-        return _render_general(request, assignment, sheet, form, Notice(_conflict_message(), conflict=True))
-    form.add_issues(result.issues)
-    return _render_general(request, assignment, sheet, form, Notice(_not_saved_message()))
-
-
-def _render_general_url(assignment: Assignment, sheet: Sheet) -> str:
-    if sheet.code == "B01":
-        return reverse("entry_general", args=_unit_args(assignment))
-    return _sheet_url(assignment, sheet)
-
-
 def _conflict_form(request, assignment: Assignment, sheet: Sheet, raw, result, **kwargs) -> RecordForm:
     """After a refused stale save: the user's input again, the stored value next to each field that
     differs, and the stored version, so that a second save overwrites on purpose."""
@@ -510,6 +378,8 @@ def sheet_table(request, code: str, pk: int, sheet: str):
     assignment = get_assignment(request, code, pk, "data:view")
     appendix = appendix_for(assignment)
     if appendix.has_sheet(sheet) and not appendix.sheet(sheet).repeating:
+        from rasoat.inventory.views.general import general_form  # it builds on this module's helpers
+
         return general_form(request, code, pk, sheet)
     if request.method == "POST":
         return HttpResponseNotAllowed(["GET", "HEAD"])
