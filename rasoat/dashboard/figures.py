@@ -2,9 +2,11 @@
 
 Every function takes the assignments the user may see (already filtered) and runs one grouped
 query (`values().annotate()`), whatever the number of units: the Python that follows only shapes
-a handful of grouped rows. The drill-down (`drilldown.py`) filters rows with the same expressions
-(`age_q`, `support_q`, `in_band`, `timeliness_q`, `with_data`), so the rows behind a
-figure always add up to it.
+a handful of grouped rows. The figures over sheet rows read the per-unit summaries
+(rasoat/summaries: narrow tables grouped by the same columns, kept with the data), whose
+columns carry the sheet's names and values, so the same filters apply to both.
+The drill-down (`drilldown.py`) filters rows with the same expressions (`age_q`, `support_q`,
+`in_band`, `timeliness_q`, `with_data`), so the rows behind a figure always add up to it.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from rasoat.appendix.declaration import get_appendix
 from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
-from rasoat.inventory.models import ROW_MODELS, EndDevice, GeneralInfo, NetworkLink, Software
+from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink
+from rasoat.summaries.models import DeviceSummary, InfraSummary, LinkSummary, SoftwareSummary
 
 SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 """Statuses in which a submission stands (a returned one is back with the unit)."""
@@ -212,9 +215,13 @@ def rows_of(model, assignments: QuerySet[Assignment]) -> QuerySet:
     return model.objects.filter(assignment__in=assignments.order_by().values("pk"))
 
 
+SUMMARY_MODELS = {"B03": InfraSummary, "B05": DeviceSummary}
+"""The summary of each device sheet (grouped by, among others, device_type and condition)."""
+
+
 def devices(assignments: QuerySet[Assignment], sheet: str, campaign: Campaign) -> Chart:
     """B03 or B05 devices by type and condition (sum of quantities), stacked by condition."""
-    model = ROW_MODELS[sheet]
+    model = SUMMARY_MODELS[sheet]
     known = choices_of(campaign, sheet, "device_type")
     rows = (
         rows_of(model, assignments)
@@ -241,8 +248,13 @@ def computers(assignments: QuerySet[Assignment]) -> QuerySet[EndDevice]:
     return rows_of(EndDevice, assignments).filter(device_type__in=COMPUTERS)
 
 
+def computer_summaries(assignments: QuerySet[Assignment]) -> QuerySet[DeviceSummary]:
+    """The B05 summaries of desktops and laptops (the same filter as `computers`)."""
+    return rows_of(DeviceSummary, assignments).filter(device_type__in=COMPUTERS)
+
+
 def computers_by_os(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
-    rows = computers(assignments).order_by().values("os").annotate(q=Coalesce(Sum("quantity"), 0))
+    rows = computer_summaries(assignments).order_by().values("os").annotate(q=Coalesce(Sum("quantity"), 0))
     counts = {row["os"]: row["q"] for row in rows}
     return one_series(
         "computer_os", _("Computers by operating system"), "bar", _("Computers"), counts,
@@ -280,7 +292,7 @@ def age_band(campaign: Campaign) -> Case:
 
 def computers_by_age(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
     rows = (
-        computers(assignments)
+        computer_summaries(assignments)
         .order_by()
         .annotate(band=age_band(campaign))
         .values("band")
@@ -334,7 +346,7 @@ class SupportShare:
 
 def computers_support(assignments: QuerySet[Assignment], campaign: Campaign) -> SupportShare:
     rows = (
-        computers(assignments)
+        computer_summaries(assignments)
         .order_by()
         .annotate(state=support_state(campaign))
         .values("state")
@@ -361,7 +373,8 @@ def with_data(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
 
 
 def has_tslcd() -> Exists:
-    return Exists(NetworkLink.objects.filter(assignment=OuterRef("pk"), link_type=TSLCD))
+    """The assignment has a B02 row of the TSLCD (read from its B02 summary)."""
+    return Exists(LinkSummary.objects.filter(assignment=OuterRef("pk"), tslcd_rows__gt=0))
 
 
 TSLCD_STATES = {"without": _("Without TSLCD"), "with": _("With TSLCD")}
@@ -422,9 +435,15 @@ def unit_totals(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
     )
 
 
+def summary_totals(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
+    """`unit_totals` read from the B02 summaries: per assignment with data, `mbps` of the kind."""
+    field = "tslcd_mbps" if kind == "tslcd" else "internet_mbps"
+    return rows_of(LinkSummary, with_data(assignments)).order_by().annotate(mbps=F(field)).filter(mbps__gt=0)
+
+
 def in_band(assignments: QuerySet[Assignment], kind: str, band: str) -> QuerySet[Assignment]:
     """The assignments with data whose total bandwidth of the kind falls in `band` (for the drill-down)."""
-    connected = unit_totals(assignments, kind)
+    connected = summary_totals(assignments, kind)
     if band == "none":
         return with_data(assignments).exclude(pk__in=connected.values("assignment"))
     low, high = band_bounds(TSLCD_EDGES if kind == "tslcd" else INTERNET_EDGES)[band]
@@ -477,7 +496,7 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
         if high is not None:
             condition &= Q(mbps__lt=high)
         counts[band] = Count("assignment", filter=condition) if condition else Count("assignment")
-    totals = unit_totals(assignments, kind).aggregate(total=Sum("mbps"), **counts)
+    totals = summary_totals(assignments, kind).aggregate(total=Sum("mbps"), **counts)
     units = with_data(assignments).count()
     connected = sum(totals[band] for band in bounds)
     labels = band_labels(edges)
@@ -495,7 +514,7 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
 
 def software(assignments: QuerySet[Assignment], column: str, campaign: Campaign) -> Chart:
     """B04 rows by category or by security level (a count of systems: B04 has no quantity)."""
-    rows = rows_of(Software, assignments).order_by().values(column).annotate(n=Count("pk"))
+    rows = rows_of(SoftwareSummary, assignments).order_by().values(column).annotate(n=Sum("rows"))
     counts = {row[column]: row["n"] for row in rows}
     known = choices_of(campaign, "B04", column)
     if column == "category":

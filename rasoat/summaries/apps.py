@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SummariesConfig(AppConfig):
+    name = "rasoat.summaries"
+    verbose_name = _("Summaries")
+
+    def ready(self) -> None:
+        from rasoat.inventory.signals import data_changed
+        from rasoat.summaries.services import on_data_changed
+
+        # The summaries follow the data inside the change's own transaction: never stale.
+        data_changed.connect(on_data_changed, dispatch_uid="summaries.refresh")
