@@ -22,7 +22,7 @@ def _summary_contenders(campaign, today):
 
     from rasoat.dashboard import figures
     from rasoat.inventory.models import EndDevice, InfraDevice, Software
-    from rasoat.summaries.models import DeviceSummary, InfraSummary, SoftwareSummary
+    from rasoat.summaries.models import InfraSummary, SoftwareSummary
 
     quantity = {"q": Coalesce(Sum("quantity"), 0)}
 
@@ -35,18 +35,20 @@ def _summary_contenders(campaign, today):
     return [
         pair(
             "B05 by type and condition",
-            lambda a: grouped(figures.rows_of(DeviceSummary, a), "device_type", "condition", **quantity)(),
+            lambda a: grouped(figures.device_rows(a, campaign), "device_type", "condition", **quantity)(),
             lambda a: grouped(figures.rows_of(EndDevice, a), "device_type", "condition", **quantity)(),
         ),
         pair(
             "computers by OS",
-            lambda a: grouped(figures.computer_summaries(a), "os", **quantity)(),
+            lambda a: grouped(figures.computer_summaries(a, campaign), "os", **quantity)(),
             lambda a: grouped(figures.computers(a), "os", **quantity)(),
         ),
         pair(
             "computers by age band",
             lambda a: grouped(
-                figures.computer_summaries(a).annotate(band=figures.age_band(campaign)), "band", **quantity
+                figures.computer_summaries(a, campaign).annotate(band=figures.age_band(campaign)),
+                "band",
+                **quantity,
             )(),
             lambda a: grouped(
                 figures.computers(a).annotate(band=figures.age_band(campaign)), "band", **quantity
@@ -55,7 +57,7 @@ def _summary_contenders(campaign, today):
         pair(
             "computers by support state",
             lambda a: grouped(
-                figures.computer_summaries(a).annotate(state=figures.support_state(campaign)),
+                figures.computer_summaries(a, campaign).annotate(state=figures.support_state(campaign)),
                 "state",
                 **quantity,
             )(),
@@ -66,7 +68,7 @@ def _summary_contenders(campaign, today):
         pair(
             "drill-down total: out of support",
             lambda a: (
-                figures.computer_summaries(a)
+                figures.computer_summaries(a, campaign)
                 .filter(figures.support_q(campaign, "out"))
                 .aggregate(n=Sum("rows"), q=Sum("quantity"))
             ),

@@ -23,7 +23,7 @@ from rasoat.dashboard.figures import nullable
 from rasoat.inventory import summaries
 from rasoat.inventory.models import EndDevice, InfraDevice, Software
 from rasoat.orgs.models import Block
-from rasoat.summaries.models import DeviceSummary, InfraSummary, SoftwareSummary
+from rasoat.summaries.models import InfraSummary, SoftwareSummary
 
 UNITS = "units"
 FINDINGS = "findings"
@@ -73,11 +73,17 @@ def _devices(model):
     return rows
 
 
+def _device_groups(assignments, campaign, value, second, today):
+    """The B05 groups (rollup or summaries) of one device type, and condition."""
+    selected = figures.device_rows(assignments, campaign).filter(nullable("device_type", value))
+    return selected.filter(nullable("condition", second)) if second else selected
+
+
 def _computers(condition):
     """`rows` and `totals` of the computers matching `condition(campaign, value)`."""
     return {
         "rows": lambda a, c, value, s, t: figures.computers(a).filter(condition(c, value)),
-        "totals": lambda a, c, value, s, t: figures.computer_summaries(a).filter(condition(c, value)),
+        "totals": lambda a, c, value, s, t: figures.computer_summaries(a, c).filter(condition(c, value)),
     }
 
 
@@ -136,7 +142,7 @@ FIGURES: dict[str, Figure] = {
             _choices("B05", "device_type"),
             _devices(EndDevice),
             second=("condition", _("Condition"), _conditions_B05),
-            totals=_devices(DeviceSummary),
+            totals=_device_groups,
         ),
         Figure(
             "computer_os",

@@ -40,7 +40,7 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
 from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink
-from rasoat.summaries.models import DeviceSummary, InfraSummary, LinkSummary, SoftwareSummary
+from rasoat.summaries.models import DeviceRollup, DeviceSummary, InfraSummary, LinkSummary, SoftwareSummary
 
 SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 """Statuses in which a submission stands (a returned one is back with the unit)."""
@@ -219,16 +219,27 @@ SUMMARY_MODELS = {"B03": InfraSummary, "B05": DeviceSummary}
 """The summary of each device sheet (grouped by, among others, device_type and condition)."""
 
 
+def whole_campaign(assignments: QuerySet[Assignment], campaign: Campaign) -> bool:
+    """Whether the scoped assignments of the campaign are all of its assignments (two indexed
+    counts): then the campaign's rollup answers for them."""
+    scoped = assignments.filter(campaign=campaign).order_by().count()
+    return scoped == Assignment.objects.filter(campaign=campaign).count()
+
+
+def device_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The B05 groups (device_type, condition, os, year_acquired → rows, quantity) of the scoped
+    assignments: the campaign's rollup when they are the whole campaign, else their summaries."""
+    if whole_campaign(assignments, campaign):
+        return DeviceRollup.objects.filter(campaign=campaign)
+    return rows_of(DeviceSummary, assignments)
+
+
 def devices(assignments: QuerySet[Assignment], sheet: str, campaign: Campaign) -> Chart:
     """B03 or B05 devices by type and condition (sum of quantities), stacked by condition."""
     model = SUMMARY_MODELS[sheet]
     known = choices_of(campaign, sheet, "device_type")
-    rows = (
-        rows_of(model, assignments)
-        .order_by()
-        .values("device_type", "condition")
-        .annotate(q=Coalesce(Sum("quantity"), 0))
-    )
+    source = device_rows(assignments, campaign) if sheet == "B05" else rows_of(model, assignments)
+    rows = source.order_by().values("device_type", "condition").annotate(q=Coalesce(Sum("quantity"), 0))
     grid = {(row["device_type"], row["condition"]): row["q"] for row in rows}
     categories = categories_of(known, {t for t, _c in grid})
     conditions = categories_of(choices_of(campaign, sheet, "condition"), {c for _t, c in grid})
@@ -248,13 +259,18 @@ def computers(assignments: QuerySet[Assignment]) -> QuerySet[EndDevice]:
     return rows_of(EndDevice, assignments).filter(device_type__in=COMPUTERS)
 
 
-def computer_summaries(assignments: QuerySet[Assignment]) -> QuerySet[DeviceSummary]:
-    """The B05 summaries of desktops and laptops (the same filter as `computers`)."""
-    return rows_of(DeviceSummary, assignments).filter(device_type__in=COMPUTERS)
+def computer_summaries(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The B05 groups of desktops and laptops (the same filter as `computers`)."""
+    return device_rows(assignments, campaign).filter(device_type__in=COMPUTERS)
 
 
 def computers_by_os(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
-    rows = computer_summaries(assignments).order_by().values("os").annotate(q=Coalesce(Sum("quantity"), 0))
+    rows = (
+        computer_summaries(assignments, campaign)
+        .order_by()
+        .values("os")
+        .annotate(q=Coalesce(Sum("quantity"), 0))
+    )
     counts = {row["os"]: row["q"] for row in rows}
     return one_series(
         "computer_os", _("Computers by operating system"), "bar", _("Computers"), counts,
@@ -292,7 +308,7 @@ def age_band(campaign: Campaign) -> Case:
 
 def computers_by_age(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
     rows = (
-        computer_summaries(assignments)
+        computer_summaries(assignments, campaign)
         .order_by()
         .annotate(band=age_band(campaign))
         .values("band")
@@ -346,7 +362,7 @@ class SupportShare:
 
 def computers_support(assignments: QuerySet[Assignment], campaign: Campaign) -> SupportShare:
     rows = (
-        computer_summaries(assignments)
+        computer_summaries(assignments, campaign)
         .order_by()
         .annotate(state=support_state(campaign))
         .values("state")

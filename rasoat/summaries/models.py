@@ -10,7 +10,7 @@ current inside the transaction of every change of a unit's data (`inventory.sign
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rasoat.campaigns.models import Assignment
+from rasoat.campaigns.models import Assignment, Campaign
 
 
 class Summary(models.Model):
@@ -85,3 +85,32 @@ class LinkSummary(Summary):
         verbose_name = _("network summary (B02)")
         verbose_name_plural = _("network summaries (B02)")
         constraints = [models.UniqueConstraint(fields=["assignment"], name="linksummary_one_per_assignment")]
+
+
+class DeviceRollup(models.Model):
+    """The B05 summaries of a whole campaign: `DeviceSummary` summed over its assignments.
+
+    Kept with the data by adding each change's difference (`rollups.apply_device_change`), so
+    a view of the whole campaign reads a few hundred rows instead of every unit's summaries. `key`
+    names the group (its four values, NULLs included) for the upsert, which a unique constraint
+    over nullable columns cannot do on every database.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.TextField(_("group key"), help_text=_("The group's values, as JSON."))
+    device_type = models.TextField(_("device type"), null=True, blank=True)
+    condition = models.TextField(_("condition"), null=True, blank=True)
+    os = models.TextField(_("operating system"), null=True, blank=True)
+    year_acquired = models.IntegerField(_("year acquired"), null=True, blank=True)
+    rows = models.BigIntegerField(_("rows"), help_text=_("Sheet rows grouped here."))
+    quantity = models.BigIntegerField(_("quantity"), help_text=_("Sum of the rows' quantities."))
+
+    class Meta:
+        verbose_name = _("end-user device rollup (B05)")
+        verbose_name_plural = _("end-user device rollups (B05)")
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="devicerollup_one_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.key}"

@@ -93,20 +93,35 @@ def _insert_select(family: Family, target, source, assignments=None) -> None:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
-def refresh(assignment_ids: Iterable[int], get_model=_live_model) -> None:
-    """Replace the summaries of the assignments by the grouping of their rows as they are now."""
+def refresh(assignment_ids: Iterable[int]) -> None:
+    """Replace the summaries of the assignments by the grouping of their rows as they are now,
+    and add the difference to their campaigns' rollups."""
+    from rasoat.campaigns.models import Assignment
+    from rasoat.summaries import rollups
+
     ids = list(assignment_ids)
     if not ids:
         return
     with transaction.atomic():
-        for family, target, source in _models(get_model):
+        before = {pk: rollups.unit_groups(pk) for pk in ids}
+        for family, target, source in _models(_live_model):
             target.objects.filter(assignment_id__in=ids).delete()
             _insert_select(family, target, source, ids)
+        campaigns = dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "campaign_id"))
+        for pk in ids:
+            rollups.apply_device_change(campaigns[pk], before[pk], rollups.unit_groups(pk))
 
 
 def rebuild(assignments: QuerySet | None = None, get_model=_live_model) -> None:
     """Recompute the summaries of every assignment in `assignments` (all when None), in one
-    statement per family whatever their number."""
+    statement per family whatever their number, then the rollups of their campaigns."""
+    from rasoat.summaries import rollups
+
+    campaign_model = get_model("campaigns", "Campaign")
+    if assignments is None:
+        campaign_ids = list(campaign_model.objects.values_list("pk", flat=True))
+    else:
+        campaign_ids = list(assignments.order_by().values_list("campaign_id", flat=True).distinct())
     with transaction.atomic():
         for family, target, source in _models(get_model):
             if assignments is None:
@@ -116,6 +131,8 @@ def rebuild(assignments: QuerySet | None = None, get_model=_live_model) -> None:
                 ids = assignments.order_by().values("pk")
                 target.objects.filter(assignment_id__in=ids).delete()
                 _insert_select(family, target, source, ids)
+        for campaign_id in campaign_ids:
+            rollups.rebuild_campaign(campaign_id, None if get_model is _live_model else get_model)
 
 
 def on_data_changed(sender, assignment, **kwargs) -> None:

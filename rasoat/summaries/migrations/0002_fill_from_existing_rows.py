@@ -11,7 +11,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("summaries", "0001_per_unit_summaries"),
+        ("summaries", "0001_per_unit_summaries_and_rollups"),
         ("inventory", "0002_extra_values_and_added_sheets"),
     ]
 
