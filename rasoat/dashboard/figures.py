@@ -12,6 +12,7 @@ The drill-down (`drilldown.py`) filters rows with the same expressions (`age_q`,
 from __future__ import annotations
 
 import datetime
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -219,11 +220,21 @@ SUMMARY_MODELS = {"B03": InfraSummary, "B05": DeviceSummary}
 """The summary of each device sheet (grouped by, among others, device_type and condition)."""
 
 
+_whole: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per scoped queryset (one per request), whether it is its campaign's every assignment."""
+
+
 def whole_campaign(assignments: QuerySet[Assignment], campaign: Campaign) -> bool:
-    """Whether the scoped assignments of the campaign are all of its assignments (two indexed
-    counts): then the campaign's rollup answers for them."""
-    scoped = assignments.filter(campaign=campaign).order_by().count()
-    return scoped == Assignment.objects.filter(campaign=campaign).count()
+    """Whether the scoped assignments are all of the campaign's: then the campaign's rollup answers
+    for them. One query (no assignment of the campaign outside the scope), asked once per
+    queryset, so the dashboard's four B05 figures cost one more query in all."""
+    known = _whole.setdefault(assignments, {})
+    if campaign.pk not in known:
+        outside = Assignment.objects.filter(campaign=campaign).exclude(
+            pk__in=assignments.order_by().values("pk")
+        )
+        known[campaign.pk] = not outside.exists()
+    return known[campaign.pk]
 
 
 def device_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
