@@ -22,7 +22,6 @@ def _summary_contenders(campaign, today):
 
     from rasoat.dashboard import figures
     from rasoat.inventory.models import EndDevice, InfraDevice, Software
-    from rasoat.summaries.models import InfraSummary, SoftwareSummary
 
     quantity = {"q": Coalesce(Sum("quantity"), 0)}
 
@@ -80,12 +79,14 @@ def _summary_contenders(campaign, today):
         ),
         pair(
             "B03 by type and condition",
-            lambda a: grouped(figures.rows_of(InfraSummary, a), "device_type", "condition", **quantity)(),
+            lambda a: grouped(
+                figures.grouped_rows("B03", a, campaign), "device_type", "condition", **quantity
+            )(),
             lambda a: grouped(figures.rows_of(InfraDevice, a), "device_type", "condition", **quantity)(),
         ),
         pair(
             "B04 by category",
-            lambda a: grouped(figures.rows_of(SoftwareSummary, a), "category", n=Sum("rows"))(),
+            lambda a: grouped(figures.grouped_rows("B04", a, campaign), "category", n=Sum("rows"))(),
             lambda a: grouped(figures.rows_of(Software, a), "category", n=Count("pk"))(),
         ),
         pair(

@@ -23,7 +23,6 @@ from rasoat.dashboard.figures import nullable
 from rasoat.inventory import summaries
 from rasoat.inventory.models import EndDevice, InfraDevice, Software
 from rasoat.orgs.models import Block
-from rasoat.summaries.models import InfraSummary, SoftwareSummary
 
 UNITS = "units"
 FINDINGS = "findings"
@@ -73,10 +72,14 @@ def _devices(model):
     return rows
 
 
-def _device_groups(assignments, campaign, value, second, today):
-    """The B05 groups (rollup or summaries) of one device type, and condition."""
-    selected = figures.device_rows(assignments, campaign).filter(nullable("device_type", value))
-    return selected.filter(nullable("condition", second)) if second else selected
+def _groups(sheet: str):
+    """The groups of a device sheet (rollup or summaries) of one device type, and condition."""
+
+    def totals(assignments, campaign, value, second, today):
+        selected = figures.grouped_rows(sheet, assignments, campaign).filter(nullable("device_type", value))
+        return selected.filter(nullable("condition", second)) if second else selected
+
+    return totals
 
 
 def _computers(condition):
@@ -91,9 +94,7 @@ def _software(column: str):
     """`rows` and `totals` of the B04 systems holding `value` in `column`."""
     return {
         "rows": lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable(column, value)),
-        "totals": lambda a, c, value, s, t: figures.rows_of(SoftwareSummary, a).filter(
-            nullable(column, value)
-        ),
+        "totals": lambda a, c, value, s, t: figures.grouped_rows("B04", a, c).filter(nullable(column, value)),
     }
 
 
@@ -133,7 +134,7 @@ FIGURES: dict[str, Figure] = {
             _choices("B03", "device_type"),
             _devices(InfraDevice),
             second=("condition", _("Condition"), _conditions_B03),
-            totals=_devices(InfraSummary),
+            totals=_groups("B03"),
         ),
         Figure(
             "devices_B05",
@@ -142,7 +143,7 @@ FIGURES: dict[str, Figure] = {
             _choices("B05", "device_type"),
             _devices(EndDevice),
             second=("condition", _("Condition"), _conditions_B05),
-            totals=_device_groups,
+            totals=_groups("B05"),
         ),
         Figure(
             "computer_os",

@@ -41,7 +41,15 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
 from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink
-from rasoat.summaries.models import DeviceRollup, DeviceSummary, InfraSummary, LinkSummary, SoftwareSummary
+from rasoat.summaries.models import (
+    DeviceRollup,
+    DeviceSummary,
+    InfraRollup,
+    InfraSummary,
+    LinkSummary,
+    SoftwareRollup,
+    SoftwareSummary,
+)
 
 SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 """Statuses in which a submission stands (a returned one is back with the unit)."""
@@ -216,8 +224,10 @@ def rows_of(model, assignments: QuerySet[Assignment]) -> QuerySet:
     return model.objects.filter(assignment__in=assignments.order_by().values("pk"))
 
 
-SUMMARY_MODELS = {"B03": InfraSummary, "B05": DeviceSummary}
-"""The summary of each device sheet (grouped by, among others, device_type and condition)."""
+SUMMARY_MODELS = {"B03": InfraSummary, "B04": SoftwareSummary, "B05": DeviceSummary}
+"""The per-unit summary of each sheet whose rows the figures group (rasoat/summaries)."""
+ROLLUP_MODELS = {"B03": InfraRollup, "B04": SoftwareRollup, "B05": DeviceRollup}
+"""The same summaries summed per campaign."""
 
 
 _whole: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -237,20 +247,29 @@ def whole_campaign(assignments: QuerySet[Assignment], campaign: Campaign) -> boo
     return known[campaign.pk]
 
 
-def device_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
-    """The B05 groups (device_type, condition, os, year_acquired → rows, quantity) of the scoped
-    assignments: the campaign's rollup when they are the whole campaign, else their summaries."""
+def grouped_rows(sheet: str, assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The groups of a sheet's rows (B03, B04, B05: the sheet's columns → rows, quantity) of the
+    scoped assignments: the campaign's rollup when they are the whole campaign, else their
+    per-unit summaries."""
     if whole_campaign(assignments, campaign):
-        return DeviceRollup.objects.filter(campaign=campaign)
-    return rows_of(DeviceSummary, assignments)
+        return ROLLUP_MODELS[sheet].objects.filter(campaign=campaign)
+    return rows_of(SUMMARY_MODELS[sheet], assignments)
+
+
+def device_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The B05 groups (device_type, condition, os, year_acquired → rows, quantity)."""
+    return grouped_rows("B05", assignments, campaign)
 
 
 def devices(assignments: QuerySet[Assignment], sheet: str, campaign: Campaign) -> Chart:
     """B03 or B05 devices by type and condition (sum of quantities), stacked by condition."""
-    model = SUMMARY_MODELS[sheet]
     known = choices_of(campaign, sheet, "device_type")
-    source = device_rows(assignments, campaign) if sheet == "B05" else rows_of(model, assignments)
-    rows = source.order_by().values("device_type", "condition").annotate(q=Coalesce(Sum("quantity"), 0))
+    rows = (
+        grouped_rows(sheet, assignments, campaign)
+        .order_by()
+        .values("device_type", "condition")
+        .annotate(q=Coalesce(Sum("quantity"), 0))
+    )
     grid = {(row["device_type"], row["condition"]): row["q"] for row in rows}
     categories = categories_of(known, {t for t, _c in grid})
     conditions = categories_of(choices_of(campaign, sheet, "condition"), {c for _t, c in grid})
@@ -541,7 +560,7 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
 
 def software(assignments: QuerySet[Assignment], column: str, campaign: Campaign) -> Chart:
     """B04 rows by category or by security level (a count of systems: B04 has no quantity)."""
-    rows = rows_of(SoftwareSummary, assignments).order_by().values(column).annotate(n=Sum("rows"))
+    rows = grouped_rows("B04", assignments, campaign).order_by().values(column).annotate(n=Sum("rows"))
     counts = {row[column]: row["n"] for row in rows}
     known = choices_of(campaign, "B04", column)
     if column == "category":

@@ -87,24 +87,35 @@ class LinkSummary(Summary):
         constraints = [models.UniqueConstraint(fields=["assignment"], name="linksummary_one_per_assignment")]
 
 
-class DeviceRollup(models.Model):
-    """The B05 summaries of a whole campaign: `DeviceSummary` summed over its assignments.
+class Rollup(models.Model):
+    """A summary family summed over a whole campaign's assignments.
 
-    Kept with the data by adding each change's difference (`rollups.apply_device_change`), so
-    a view of the whole campaign reads a few hundred rows instead of every unit's summaries. `key`
-    names the group (its four values, NULLs included) for the upsert, which a unique constraint
-    over nullable columns cannot do on every database.
+    Kept with the data by adding each change's difference (`rollups.apply_change`), so a view of
+    the whole campaign reads a few hundred rows instead of every unit's summaries. `key` names the
+    group (its values, NULLs included) for the upsert, which a unique constraint over nullable
+    columns cannot do on every database.
     """
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
     )
     key = models.TextField(_("group key"), help_text=_("The group's values, as JSON."))
+    rows = models.BigIntegerField(_("rows"), help_text=_("Sheet rows grouped here."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.key}"
+
+
+class DeviceRollup(Rollup):
+    """`DeviceSummary` (B05) summed over a campaign."""
+
     device_type = models.TextField(_("device type"), null=True, blank=True)
     condition = models.TextField(_("condition"), null=True, blank=True)
     os = models.TextField(_("operating system"), null=True, blank=True)
     year_acquired = models.IntegerField(_("year acquired"), null=True, blank=True)
-    rows = models.BigIntegerField(_("rows"), help_text=_("Sheet rows grouped here."))
     quantity = models.BigIntegerField(_("quantity"), help_text=_("Sum of the rows' quantities."))
 
     class Meta:
@@ -112,5 +123,29 @@ class DeviceRollup(models.Model):
         verbose_name_plural = _("end-user device rollups (B05)")
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="devicerollup_one_per_group")]
 
-    def __str__(self) -> str:
-        return f"{self.campaign_id}: {self.key}"
+
+class InfraRollup(Rollup):
+    """`InfraSummary` (B03) summed over a campaign."""
+
+    device_type = models.TextField(_("device type"), null=True, blank=True)
+    condition = models.TextField(_("condition"), null=True, blank=True)
+    quantity = models.BigIntegerField(_("quantity"), help_text=_("Sum of the rows' quantities."))
+
+    class Meta:
+        verbose_name = _("infrastructure device rollup (B03)")
+        verbose_name_plural = _("infrastructure device rollups (B03)")
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="infrarollup_one_per_group")]
+
+
+class SoftwareRollup(Rollup):
+    """`SoftwareSummary` (B04) summed over a campaign."""
+
+    category = models.TextField(_("category"), null=True, blank=True)
+    security_level = models.TextField(_("security level"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("software rollup (B04)")
+        verbose_name_plural = _("software rollups (B04)")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="softwarerollup_one_per_group")
+        ]

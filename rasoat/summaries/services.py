@@ -103,13 +103,13 @@ def refresh(assignment_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        before = {pk: rollups.unit_groups(pk) for pk in ids}
+        before = {(f, pk): rollups.unit_groups(f, pk) for f in rollups.FAMILIES for pk in ids}
         for family, target, source in _models(_live_model):
             target.objects.filter(assignment_id__in=ids).delete()
             _insert_select(family, target, source, ids)
         campaigns = dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "campaign_id"))
-        for pk in ids:
-            rollups.apply_device_change(campaigns[pk], before[pk], rollups.unit_groups(pk))
+        for (family, pk), groups in before.items():
+            rollups.apply_change(family, campaigns[pk], groups, rollups.unit_groups(family, pk))
 
 
 def rebuild(assignments: QuerySet | None = None, get_model=_live_model) -> None:

@@ -21,7 +21,15 @@ from rasoat.campaigns.services import create_campaign
 from rasoat.inventory import services, storage, workflow
 from rasoat.inventory.data import appendix_for
 from rasoat.inventory.models import EndDevice, InfraDevice, NetworkLink, Software
-from rasoat.summaries.models import DeviceRollup, DeviceSummary, InfraSummary, LinkSummary, SoftwareSummary
+from rasoat.summaries.models import (
+    DeviceRollup,
+    DeviceSummary,
+    InfraRollup,
+    InfraSummary,
+    LinkSummary,
+    SoftwareRollup,
+    SoftwareSummary,
+)
 from rasoat.summaries.services import rebuild
 from tests import v2026_2
 from tests.conftest import make_user
@@ -87,11 +95,16 @@ def assert_summaries_equal_rows(step: str) -> None:
     )
     assert _links_summary() == _links_direct(), step
     # The campaigns' rollups: the same grouping per campaign, no group left at zero.
-    by_campaign = (
-        EndDevice.objects.order_by().values_list("assignment__campaign_id", *devices).annotate(**quantity)
-    )
-    rollups = DeviceRollup.objects.values_list("campaign_id", *devices, "rows", "quantity")
-    assert sorted(rollups, key=repr) == sorted(by_campaign, key=repr), step
+    for rollup, rows, groups, values in (
+        (DeviceRollup, EndDevice, devices, quantity),
+        (InfraRollup, InfraDevice, infra, quantity),
+        (SoftwareRollup, Software, software, {"rows": Count("pk")}),
+    ):
+        by_campaign = (
+            rows.objects.order_by().values_list("assignment__campaign_id", *groups).annotate(**values)
+        )
+        rolled = rollup.objects.values_list("campaign_id", *groups, *values)
+        assert sorted(rolled, key=repr) == sorted(by_campaign, key=repr), f"{rollup.__name__}: {step}"
 
 
 # --- the random changes ----------------------------------------------------------------------------
@@ -197,7 +210,15 @@ OPERATIONS = (_import, _edit, _edit, _delete, _copy, _carry_forward, _switch_ver
 
 
 def _all_summaries() -> list[list[tuple]]:
-    tables = (DeviceSummary, InfraSummary, SoftwareSummary, LinkSummary, DeviceRollup)
+    tables = (
+        DeviceSummary,
+        InfraSummary,
+        SoftwareSummary,
+        LinkSummary,
+        DeviceRollup,
+        InfraRollup,
+        SoftwareRollup,
+    )
     skip = {"id"}
     return [
         sorted(
