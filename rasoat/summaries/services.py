@@ -135,6 +135,15 @@ def rebuild(assignments: QuerySet | None = None, get_model=_live_model) -> None:
             rollups.rebuild_campaign(campaign_id, None if get_model is _live_model else get_model)
 
 
+def on_assignment_deleted(sender, instance, **kwargs) -> None:
+    """Receiver of `pre_delete` of an assignment: its summaries go with it (cascade), so its groups
+    are taken out of its campaign's rollups first."""
+    from rasoat.summaries import rollups
+
+    for family in rollups.FAMILIES:
+        rollups.apply_change(family, instance.campaign_id, rollups.unit_groups(family, instance.pk), {})
+
+
 def on_data_changed(sender, assignment, **kwargs) -> None:
     """Receiver of `inventory.signals.data_changed`: the unit's summaries follow its rows."""
     refresh([assignment.pk])

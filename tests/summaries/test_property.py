@@ -275,3 +275,11 @@ def test_summaries_equal_direct_grouping_after_random_changes(campaigns, seed):
     assert any(step.startswith("import") for step in done)
     assert any(step.endswith("saved") for step in done)
     assert DeviceSummary.objects.exists() and LinkSummary.objects.exists()
+
+
+def test_rollups_lose_the_groups_of_a_deleted_assignment(campaigns):
+    campaign, following, editor = campaigns
+    assignment = Assignment.objects.get(campaign=campaign, unit__code=UNITS[2])
+    assert DeviceSummary.objects.filter(assignment=assignment).exists()
+    assignment.delete()
+    assert_summaries_equal_rows("after deleting an assignment with data")
