@@ -105,8 +105,9 @@ def compare_summaries(campaign, user, label: str) -> None:
     scoped = Assignment.objects.visible_to(user, "dashboard:view").filter(campaign=campaign)
     for name, summary, direct in _summary_contenders(campaign, campaign.deadline):
         value, base, ratio = paired_ratios(
-            timed(lambda summary=summary: summary(scoped)),
-            timed(lambda direct=direct: direct(scoped)),
+            # A fresh queryset per run, as per request: the whole-campaign check is timed too.
+            timed(lambda summary=summary: summary(scoped.all())),
+            timed(lambda direct=direct: direct(scoped.all())),
             ROUNDS,
         )
         verdict = "ok" if value < SUMMARY_TARGET else f"MISSED (target < {SUMMARY_TARGET * 1000:.0f} ms)"
