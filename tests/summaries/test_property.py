@@ -283,3 +283,17 @@ def test_rollups_lose_the_groups_of_a_deleted_assignment(campaigns):
     assert DeviceSummary.objects.filter(assignment=assignment).exists()
     assignment.delete()
     assert_summaries_equal_rows("after deleting an assignment with data")
+
+
+def test_rebuild_command_repairs_summaries_written_around_the_services(campaigns):
+    from django.core.management import call_command
+
+    from rasoat.audit.models import AuditEntry
+
+    campaign, following, editor = campaigns
+    EndDevice.objects.filter(assignment__campaign=campaign).update(quantity=7)  # SQL around the services
+    with pytest.raises(AssertionError):
+        assert_summaries_equal_rows("written around the services")
+    call_command("rebuild_summaries", "RS2026")
+    assert_summaries_equal_rows("after rasoat rebuild_summaries RS2026")
+    assert AuditEntry.objects.filter(action="summaries.rebuilt").count() == 1
