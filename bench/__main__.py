@@ -5,7 +5,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-SKIP = {"common", "__main__"}
+SKIP = {"common", "__main__", "summary_queries"}
 
 
 def main(names: list[str]) -> int:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rasoat.assessment",
     "rasoat.desk",
     "rasoat.dashboard",
+    "rasoat.summaries",
     "rasoat.reports",
     "rasoat.packages",
     "rasoat.audit",

@@ -44,6 +44,7 @@ ACTIONS = {
     "registry.imported": _("Unit registry imported"),
     "report.docx": _("Word report generated"),
     "report.pdf": _("PDF report generated"),
+    "summaries.rebuilt": _("Dashboard summaries rebuilt"),
     "submission.in_progress": _("Report became a draft"),
     "submission.submitted": _("Report submitted"),
     "submission.returned": _("Report returned"),

@@ -57,14 +57,45 @@ class Figure:
     """(GET parameter, its label, its whitelist) of an optional second dimension."""
     extra: tuple[tuple[str, str], ...] = ()
     """Columns shown after the unit: (attribute path on the row, header)."""
+    totals: Rows | None = None
+    """The summary rows (with `rows` and, for devices, `quantity`) behind the same value, which
+    give the total without scanning the sheet (rasoat/summaries); None: counted on the rows."""
 
 
 def _devices(model):
+    """The rows (of the sheet `model` or of its summary) of one device type, and condition."""
+
     def rows(assignments, campaign, value, second, today):
         selected = figures.rows_of(model, assignments).filter(nullable("device_type", value))
         return selected.filter(nullable("condition", second)) if second else selected
 
     return rows
+
+
+def _groups(sheet: str):
+    """The groups of a device sheet (rollup or summaries) of one device type, and condition."""
+
+    def totals(assignments, campaign, value, second, today):
+        selected = figures.grouped_rows(sheet, assignments, campaign).filter(nullable("device_type", value))
+        return selected.filter(nullable("condition", second)) if second else selected
+
+    return totals
+
+
+def _computers(condition):
+    """`rows` and `totals` of the computers matching `condition(campaign, value)`."""
+    return {
+        "rows": lambda a, c, value, s, t: figures.computers(a).filter(condition(c, value)),
+        "totals": lambda a, c, value, s, t: figures.computer_summaries(a, c).filter(condition(c, value)),
+    }
+
+
+def _software(column: str):
+    """`rows` and `totals` of the B04 systems holding `value` in `column`."""
+    return {
+        "rows": lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable(column, value)),
+        "totals": lambda a, c, value, s, t: figures.grouped_rows("B04", a, c).filter(nullable(column, value)),
+    }
 
 
 def _bandwidth(kind: str):
@@ -103,6 +134,7 @@ FIGURES: dict[str, Figure] = {
             _choices("B03", "device_type"),
             _devices(InfraDevice),
             second=("condition", _("Condition"), _conditions_B03),
+            totals=_groups("B03"),
         ),
         Figure(
             "devices_B05",
@@ -111,27 +143,28 @@ FIGURES: dict[str, Figure] = {
             _choices("B05", "device_type"),
             _devices(EndDevice),
             second=("condition", _("Condition"), _conditions_B05),
+            totals=_groups("B05"),
         ),
         Figure(
             "computer_os",
             _("Computers by operating system"),
             "B05",
             _choices("B05", "os"),
-            lambda a, c, value, s, t: figures.computers(a).filter(nullable("os", value)),
+            **_computers(lambda c, value: nullable("os", value)),
         ),
         Figure(
             "computer_age",
             _("Computers by age at the reference date"),
             "B05",
             _fixed(figures.AGE_BANDS),
-            lambda a, c, value, s, t: figures.computers(a).filter(figures.age_q(c, value)),
+            **_computers(figures.age_q),
         ),
         Figure(
             "computer_support",
             _("Computers and vendor support of their operating system"),
             "B05",
             _fixed(figures.SUPPORT_STATES),
-            lambda a, c, value, s, t: figures.computers(a).filter(figures.support_q(c, value)),
+            **_computers(figures.support_q),
         ),
         Figure(
             "tslcd",
@@ -163,14 +196,14 @@ FIGURES: dict[str, Figure] = {
             _("Platforms and software by category"),
             "B04",
             _choices("B04", "category"),
-            lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable("category", value)),
+            **_software("category"),
         ),
         Figure(
             "software_security",
             _("Platforms and software by security level"),
             "B04",
             _choices("B04", "security_level"),
-            lambda a, c, value, s, t: figures.rows_of(Software, a).filter(nullable("security_level", value)),
+            **_software("security_level"),
         ),
     ]
 }
@@ -332,8 +365,25 @@ def rows_for(
     return rows.select_related("assignment__unit").order_by("assignment_id", "position", "pk")
 
 
-def summary(selection: Selection, rows: QuerySet) -> dict:
-    """How many rows (and, for devices, the sum of their quantities): the number that was clicked."""
+def summary(
+    selection: Selection,
+    rows: QuerySet,
+    assignments: QuerySet[Assignment] | None = None,
+    campaign: Campaign | None = None,
+    today: datetime.date | None = None,
+) -> dict:
+    """How many rows (and, for devices, the sum of their quantities): the number that was clicked.
+
+    Given the scoped assignments, a figure with `totals` sums its summary rows instead of counting
+    the sheet's rows (the same number: rasoat/summaries keeps them equal).
+    """
+    figure = selection.figure
+    if figure.totals is not None and assignments is not None:
+        found = figure.totals(assignments, campaign, selection.value, selection.second, today)
+        if figure.source == "B04":
+            return {"rows": found.order_by().aggregate(n=Sum("rows"))["n"] or 0, "quantity": None}
+        totals = found.order_by().aggregate(n=Sum("rows"), quantity=Sum("quantity"))
+        return {"rows": totals["n"] or 0, "quantity": totals["quantity"] or 0}
     if selection.countable is not None:
         return summaries.totals(selection.countable, rows)
     if selection.figure.source in ("B03", "B05", FINDINGS):

@@ -2,14 +2,17 @@
 
 Every function takes the assignments the user may see (already filtered) and runs one grouped
 query (`values().annotate()`), whatever the number of units: the Python that follows only shapes
-a handful of grouped rows. The drill-down (`drilldown.py`) filters rows with the same expressions
-(`age_q`, `support_q`, `in_band`, `timeliness_q`, `with_data`), so the rows behind a
-figure always add up to it.
+a handful of grouped rows. The figures over sheet rows read the per-unit summaries
+(rasoat/summaries: narrow tables grouped by the same columns, kept with the data), whose
+columns carry the sheet's names and values, so the same filters apply to both.
+The drill-down (`drilldown.py`) filters rows with the same expressions (`age_q`, `support_q`,
+`in_band`, `timeliness_q`, `with_data`), so the rows behind a figure always add up to it.
 """
 
 from __future__ import annotations
 
 import datetime
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,7 +40,16 @@ from rasoat.appendix.declaration import get_appendix
 from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
-from rasoat.inventory.models import ROW_MODELS, EndDevice, GeneralInfo, NetworkLink, Software
+from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink
+from rasoat.summaries.models import (
+    DeviceRollup,
+    DeviceSummary,
+    InfraRollup,
+    InfraSummary,
+    LinkSummary,
+    SoftwareRollup,
+    SoftwareSummary,
+)
 
 SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 """Statuses in which a submission stands (a returned one is back with the unit)."""
@@ -212,12 +224,48 @@ def rows_of(model, assignments: QuerySet[Assignment]) -> QuerySet:
     return model.objects.filter(assignment__in=assignments.order_by().values("pk"))
 
 
+SUMMARY_MODELS = {"B03": InfraSummary, "B04": SoftwareSummary, "B05": DeviceSummary}
+"""The per-unit summary of each sheet whose rows the figures group (rasoat/summaries)."""
+ROLLUP_MODELS = {"B03": InfraRollup, "B04": SoftwareRollup, "B05": DeviceRollup}
+"""The same summaries summed per campaign."""
+
+
+_whole: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per scoped queryset (one per request), whether it is its campaign's every assignment."""
+
+
+def whole_campaign(assignments: QuerySet[Assignment], campaign: Campaign) -> bool:
+    """Whether the scoped assignments are all of the campaign's: then the campaign's rollup answers
+    for them. One query (no assignment of the campaign outside the scope), asked once per
+    queryset, so the dashboard's four B05 figures cost one more query in all."""
+    known = _whole.setdefault(assignments, {})
+    if campaign.pk not in known:
+        outside = Assignment.objects.filter(campaign=campaign).exclude(
+            pk__in=assignments.order_by().values("pk")
+        )
+        known[campaign.pk] = not outside.exists()
+    return known[campaign.pk]
+
+
+def grouped_rows(sheet: str, assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The groups of a sheet's rows (B03, B04, B05: the sheet's columns → rows, quantity) of the
+    scoped assignments: the campaign's rollup when they are the whole campaign, else their
+    per-unit summaries."""
+    if whole_campaign(assignments, campaign):
+        return ROLLUP_MODELS[sheet].objects.filter(campaign=campaign)
+    return rows_of(SUMMARY_MODELS[sheet], assignments)
+
+
+def device_rows(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The B05 groups (device_type, condition, os, year_acquired → rows, quantity)."""
+    return grouped_rows("B05", assignments, campaign)
+
+
 def devices(assignments: QuerySet[Assignment], sheet: str, campaign: Campaign) -> Chart:
     """B03 or B05 devices by type and condition (sum of quantities), stacked by condition."""
-    model = ROW_MODELS[sheet]
     known = choices_of(campaign, sheet, "device_type")
     rows = (
-        rows_of(model, assignments)
+        grouped_rows(sheet, assignments, campaign)
         .order_by()
         .values("device_type", "condition")
         .annotate(q=Coalesce(Sum("quantity"), 0))
@@ -241,8 +289,18 @@ def computers(assignments: QuerySet[Assignment]) -> QuerySet[EndDevice]:
     return rows_of(EndDevice, assignments).filter(device_type__in=COMPUTERS)
 
 
+def computer_summaries(assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:
+    """The B05 groups of desktops and laptops (the same filter as `computers`)."""
+    return device_rows(assignments, campaign).filter(device_type__in=COMPUTERS)
+
+
 def computers_by_os(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
-    rows = computers(assignments).order_by().values("os").annotate(q=Coalesce(Sum("quantity"), 0))
+    rows = (
+        computer_summaries(assignments, campaign)
+        .order_by()
+        .values("os")
+        .annotate(q=Coalesce(Sum("quantity"), 0))
+    )
     counts = {row["os"]: row["q"] for row in rows}
     return one_series(
         "computer_os", _("Computers by operating system"), "bar", _("Computers"), counts,
@@ -280,7 +338,7 @@ def age_band(campaign: Campaign) -> Case:
 
 def computers_by_age(assignments: QuerySet[Assignment], campaign: Campaign) -> Chart:
     rows = (
-        computers(assignments)
+        computer_summaries(assignments, campaign)
         .order_by()
         .annotate(band=age_band(campaign))
         .values("band")
@@ -334,7 +392,7 @@ class SupportShare:
 
 def computers_support(assignments: QuerySet[Assignment], campaign: Campaign) -> SupportShare:
     rows = (
-        computers(assignments)
+        computer_summaries(assignments, campaign)
         .order_by()
         .annotate(state=support_state(campaign))
         .values("state")
@@ -361,7 +419,8 @@ def with_data(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
 
 
 def has_tslcd() -> Exists:
-    return Exists(NetworkLink.objects.filter(assignment=OuterRef("pk"), link_type=TSLCD))
+    """The assignment has a B02 row of the TSLCD (read from its B02 summary)."""
+    return Exists(LinkSummary.objects.filter(assignment=OuterRef("pk"), tslcd_rows__gt=0))
 
 
 TSLCD_STATES = {"without": _("Without TSLCD"), "with": _("With TSLCD")}
@@ -422,9 +481,15 @@ def unit_totals(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
     )
 
 
+def summary_totals(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
+    """`unit_totals` read from the B02 summaries: per assignment with data, `mbps` of the kind."""
+    field = "tslcd_mbps" if kind == "tslcd" else "internet_mbps"
+    return rows_of(LinkSummary, with_data(assignments)).order_by().annotate(mbps=F(field)).filter(mbps__gt=0)
+
+
 def in_band(assignments: QuerySet[Assignment], kind: str, band: str) -> QuerySet[Assignment]:
     """The assignments with data whose total bandwidth of the kind falls in `band` (for the drill-down)."""
-    connected = unit_totals(assignments, kind)
+    connected = summary_totals(assignments, kind)
     if band == "none":
         return with_data(assignments).exclude(pk__in=connected.values("assignment"))
     low, high = band_bounds(TSLCD_EDGES if kind == "tslcd" else INTERNET_EDGES)[band]
@@ -477,7 +542,7 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
         if high is not None:
             condition &= Q(mbps__lt=high)
         counts[band] = Count("assignment", filter=condition) if condition else Count("assignment")
-    totals = unit_totals(assignments, kind).aggregate(total=Sum("mbps"), **counts)
+    totals = summary_totals(assignments, kind).aggregate(total=Sum("mbps"), **counts)
     units = with_data(assignments).count()
     connected = sum(totals[band] for band in bounds)
     labels = band_labels(edges)
@@ -495,7 +560,7 @@ def bandwidth(assignments: QuerySet[Assignment], kind: str = "internet") -> Band
 
 def software(assignments: QuerySet[Assignment], column: str, campaign: Campaign) -> Chart:
     """B04 rows by category or by security level (a count of systems: B04 has no quantity)."""
-    rows = rows_of(Software, assignments).order_by().values(column).annotate(n=Count("pk"))
+    rows = grouped_rows("B04", assignments, campaign).order_by().values(column).annotate(n=Sum("rows"))
     counts = {row[column]: row["n"] for row in rows}
     known = choices_of(campaign, "B04", column)
     if column == "category":

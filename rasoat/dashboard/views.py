@@ -199,8 +199,9 @@ def dashboard_drilldown(request, code: str):
     if selection is None:
         raise Http404
     today = timezone.localdate()
-    rows = drilldown.rows_for(selection, scoped_assignments(request.user, campaign, filters), campaign, today)
-    summary = drilldown.summary(selection, rows)
+    assignments = scoped_assignments(request.user, campaign, filters)
+    rows = drilldown.rows_for(selection, assignments, campaign, today)
+    summary = drilldown.summary(selection, rows, assignments, campaign, today)
     paginator = Paginator(rows, DRILLDOWN_PAGE_SIZE)
     paginator.count = summary["rows"]  # counted with the total quantity: no second count query
     page = paginator.get_page(request.GET.get("page"))
