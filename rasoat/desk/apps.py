@@ -5,10 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class DeskConfig(AppConfig):
     name = "rasoat.desk"
     verbose_name = _("Daily work")
-
-    def ready(self) -> None:
-        from rasoat.desk.counts import on_data_changed
-        from rasoat.inventory.signals import data_changed
-
-        # The error and warning counts that the home and the board show follow the data.
-        data_changed.connect(on_data_changed, dispatch_uid="desk.counts")
+    # The error and warning counts (desk.CheckCount) are refreshed by the unit's recompute job
+    # (rasoat.jobs.tasks.recompute_unit), with the assessment, not inside the request that changed data.

@@ -1,9 +1,10 @@
 """Stored error and warning counts per assignment (CheckCount), refreshed when the data changes.
 
 Validating a unit's data reads all its rows; the board lists hundreds of units. So the counts are
-computed once per change, inside the change's transaction (`inventory.signals.data_changed`), and the
-pages read them with a join. A unit nobody has touched yet has no row: `ensure_counts` fills those
-for the few units of an editor's home page.
+computed once per change by the unit's recompute job (rasoat.jobs.tasks.recompute_unit, queued by every
+change of the unit's data), not in the request that made the change (an import of 10,000 rows would
+validate them twice), and the pages read them with a join. A unit nobody has touched yet has no row:
+`ensure_counts` fills those for the few units of an editor's home page.
 """
 
 from rasoat.campaigns.models import Assignment
@@ -18,11 +19,6 @@ def refresh(assignment: Assignment) -> CheckCount:
         assignment=assignment, defaults={"errors": len(check.errors), "warnings": len(check.warnings)}
     )
     return count
-
-
-def on_data_changed(sender, assignment: Assignment, **kwargs) -> None:
-    """Receiver of `data_changed`: the counts follow the data."""
-    refresh(assignment)
 
 
 def ensure_counts(assignments: list[Assignment]) -> dict[int, CheckCount]:

@@ -47,6 +47,7 @@ def _lock_campaign(campaign_id: int) -> None:
 def recompute_unit(assignment_id: int) -> str:
     """Recompute one unit's assessment while its stale flag is raised; clear the flag with the results."""
     from rasoat.assessment.services import assess_assignment
+    from rasoat.desk.counts import refresh as refresh_check_counts
 
     while True:
         seen = (
@@ -62,6 +63,8 @@ def recompute_unit(assignment_id: int) -> str:
         with transaction.atomic():
             _lock_campaign(assignment.campaign_id)
             assess_assignment(assignment)
+            # The review desk's error and warning counts follow the data with the assessment.
+            refresh_check_counts(assignment)
             # A change committed meanwhile raised the revision: keep the flag and compute again.
             cleared, _deleted = UnitRecompute.objects.filter(
                 assignment_id=assignment_id, revision=seen
