@@ -4,6 +4,7 @@ reason; the editor's home shows the reason; the editor fixes and resubmits; the 
 units at once from the board. Screenshots at 360 px of the home and the board go to docs/img/.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def people(transactional_db):
         load_seed_registry()
     ensure_first_campaign()
     campaign = Campaign.objects.get(code="RS2026")
-    editor = make_user("bientap.muongkim", Role.EDITOR, "X.03637", full_name="Lò Thị Hoa")
+    editor = make_user(
+        "bientap.muongkim", Role.EDITOR, "X.03637", full_name="Lò Thị Hoa", email="muongkim@laichau.gov.vn"
+    )
     reviewer = make_user("tonghop.sokhcn", Role.REVIEWER, "LC", full_name="Nguyễn Văn Bình")
     give_app_device(reviewer)
     # Three Mường Kim units have submitted valid data (with one warning each, acknowledged).
@@ -44,6 +47,18 @@ def people(transactional_db):
         load(assignment, actor=editor)
         workflow.submit(assignment, editor, acknowledge_warnings=True)
     return {"editor": editor, "reviewer": reviewer, "unit": Unit.objects.get(code="X.03637.UB")}
+
+
+@pytest.fixture
+def smtp_server(settings, live_server):
+    """A real SMTP server on 127.0.0.1 that the notifications are sent to."""
+    from tests.notifications.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_URL = server.url
+    settings.RASOAT_BASE_URL = live_server.url
+    yield server
+    server.stop()
 
 
 def session(browser, live_server, user, width=1280):
@@ -68,7 +83,7 @@ def assert_vietnamese(page):
     assert not found, f"{page.url}: English words {found}"
 
 
-def test_review_desk_end_to_end_in_an_english_browser(browser, live_server, people):
+def test_review_desk_end_to_end_in_an_english_browser(browser, live_server, people, smtp_server):
     unit = people["unit"]
     base = f"{live_server.url}/dot/RS2026/don-vi/{unit.pk}"
 
@@ -92,6 +107,12 @@ def test_review_desk_end_to_end_in_an_english_browser(browser, live_server, peop
     page.wait_for_url(f"{base}/nhap/")
     expect(page.locator("[data-testid=status-badge]").first).to_have_text("Trả lại")
     context.close()
+    # The editor of the commune got the e-mail with the reason (a real SMTP server received it).
+    deadline = time.monotonic() + 20
+    while not smtp_server.inbox.to("muongkim@laichau.gov.vn") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (mail,) = smtp_server.inbox.to("muongkim@laichau.gov.vn")
+    assert REASON in mail.get_content()
 
     # The editor's home (a phone, English browser) shows the reason; the editor fixes and resubmits.
     context, page = session(browser, live_server, people["editor"], width=360)
