@@ -1,6 +1,7 @@
 """The Mường Kim editor logs in, sees the campaign board with only its five units, and logs out."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import MUONG_KIM_UNITS, PASSWORD, make_user
 from tests.e2e.conftest import login
@@ -45,7 +46,10 @@ def test_muong_kim_editor_sees_only_its_five_units(device, editor, live_server, 
 
     if device == "phone":
         page.get_by_role("button", name="Trình đơn").click()
+        # The menu slides open; a click during its transition can land on a moving target.
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
     page.get_by_role("button", name="Lò Thị Hoa").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
     page.get_by_test_id("logout").click()
     page.wait_for_url(f"{live_server.url}/dang-nhap/**")
     page.goto(f"{live_server.url}/dot/RS2026/")
