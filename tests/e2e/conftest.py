@@ -90,3 +90,13 @@ def login(page, live_server, username: str, password: str) -> None:
         page.fill("#id_code", next_code(device))
         page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_url(f"{live_server.url}/")
+
+
+def screenshot_folder() -> Path:
+    """Where the documentation's screenshots go: docs/img/ when RASOAT_SCREENSHOTS=1 (to refresh the
+    pictures of the user guide), else a temporary folder, so that a test run leaves the tree clean."""
+    if os.environ.get("RASOAT_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "img"
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="rasoat-screenshots-"))

@@ -1,21 +1,20 @@
 """Issue 11 item 4 in Chromium: a commune editor pastes 40 rows copied from a spreadsheet into B05's
 grid, two of them faulty; the faulty cells are marked with the message and the 38 valid rows saved;
 fixing the two saves them; a second browser editing the same row gets the conflict message. B01 asks
-before leaving with unsaved changes. A screenshot of B05 at 360 px goes to docs/img/.
+before leaving with unsaved changes. A screenshot of B05 at 360 px goes to docs/img/ when
+RASOAT_SCREENSHOTS=1.
 """
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_user
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, screenshot_folder
 from tests.inventory.test_entry import DESKTOP
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_IMG = screenshot_folder()  # docs/img/ with RASOAT_SCREENSHOTS=1
 FAULTY_RAM, FAULTY_TYPE = 6, 22  # 0-based rows of the pasted block
 
 
