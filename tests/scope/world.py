@@ -20,6 +20,7 @@ from rasoat.inventory.models import EndDevice
 from rasoat.inventory.services import change_status
 from rasoat.orgs.models import Block, Kind, Level, Membership, Unit, User
 from rasoat.orgs.roles import ROLE_PERMISSIONS, Role
+from rasoat.summaries.services import refresh as refresh_summaries
 from tests.conftest import make_user
 
 TWIN_SUFFIX = 10_000  # twin id = id * TWIN_SUFFIX + n: "44" → "440001", far above any registry id
@@ -133,6 +134,7 @@ def plant_data(campaign: Campaign, actor: User) -> None:
     Written without `save_record`, whose recompute of the assessment would make these 200 tests
     three times slower; the status change and the audit entries go through the real services.
     """
+    planted = []
     for assignment in Assignment.objects.select_related("campaign", "unit").filter(
         campaign=campaign, unit__code__in=WITH_DATA
     ):
@@ -146,6 +148,9 @@ def plant_data(campaign: Campaign, actor: User) -> None:
         )
         log(actor, "appendix.created", row, {"device_type": [None, row.device_type]}, unit=assignment.unit)
         change_status(assignment, Status.IN_PROGRESS, actor)
+        planted.append(assignment.pk)
+    # Rows written around the services must be told to the live summaries, as `rebuild_summaries` does.
+    refresh_summaries(planted)
 
 
 @dataclass
