@@ -268,7 +268,8 @@ def proposals_by_area(assignments: QuerySet[Assignment], appendix: Appendix) -> 
 def unit_summaries(assignments: QuerySet[Assignment]) -> list[dict]:
     """One line per assignment (a commune's units): status, staff, computers, Internet, TSLCD.
 
-    Five small queries, four of them over the units' summaries, merged by assignment id.
+    Five small queries (computers, B02 and systems read from the units' summaries), merged by
+    assignment id.
     """
     units = list(
         assignments.order_by("unit__position", "unit__code").values(
