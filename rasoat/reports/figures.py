@@ -4,6 +4,12 @@ Every function takes a queryset of assignments (one unit, a commune's five, a wh
 returns small lists of dicts ready for a table: one query per table, grouped by the database, so a
 province report costs the same number of queries for 200 units or 20,000. Values are numbers here;
 `fmt` turns them into text the Vietnamese way.
+
+The figures that a per-unit summary can answer (rasoat/summaries: B03 and B05 by type, condition,
+OS and year; B02's Internet bandwidth) read the summaries through the dashboard's helpers, so the
+reports and the dashboard count the same thing the same way and a province report reads a few rows
+per unit instead of every sheet row. The rest (row lists, and groupings a summary does not hold:
+B02 by link type, B04 by usage or cost, B05 by licence, antivirus or RAM) stay on the sheet rows.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from rasoat.appendix.declaration import Appendix
 from rasoat.appendix.spec import NO
 from rasoat.appendix.v2026_1 import COMPUTERS, CONDITIONS, LINK_TYPES, USAGES
 from rasoat.campaigns.models import Assignment, Status
-from rasoat.inventory.models import EndDevice, GeneralInfo, InfraDevice, NetworkLink, Proposal, Software
+from rasoat.dashboard import figures as dashboard
+from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink, Proposal, Software
+from rasoat.summaries.models import LinkSummary
 
 GOOD, WORN, BROKEN = CONDITIONS
 TSLCD = LINK_TYPES[2]
@@ -69,13 +77,9 @@ def _sum_rows(rows: list[dict], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def internet_bandwidth(assignments: QuerySet[Assignment]) -> Decimal:
-    """Total Internet bandwidth (Mbps): every link but TSLCD, times its number of lines."""
-    result = (
-        rows_of(NetworkLink, assignments)
-        .exclude(link_type=TSLCD)
-        .aggregate(mbps=dec_total(F("bandwidth_mbps") * F("quantity")))
-    )
-    return result["mbps"]
+    """Total Internet bandwidth (Mbps): every link but TSLCD, times its number of lines (read from
+    the units' B02 summaries, which hold that sum per unit)."""
+    return dashboard.rows_of(LinkSummary, assignments).aggregate(mbps=dec_total("internet_mbps"))["mbps"]
 
 
 def links_by_type(assignments: QuerySet[Assignment], appendix: Appendix) -> tuple[list[dict], dict]:
@@ -116,10 +120,18 @@ def link_rows(assignments: QuerySet[Assignment]) -> list[dict]:
 # --- B03 and B05: devices by type and condition ----------------------------------------------------
 
 
-def devices_by_type(model, assignments: QuerySet[Assignment], types: tuple[str, ...]) -> tuple[list, dict]:
-    """Per device type: quantity in all, working well, worn, broken; and the totals."""
+def summaries(sheet: str, assignments: QuerySet[Assignment]) -> QuerySet:
+    """The per-unit summary groups of a sheet (B03, B04, B05) for a set of assignments."""
+    return dashboard.rows_of(dashboard.SUMMARY_MODELS[sheet], assignments).order_by()
+
+
+def devices_by_type(
+    sheet: str, assignments: QuerySet[Assignment], types: tuple[str, ...]
+) -> tuple[list, dict]:
+    """Per device type: quantity in all, working well, worn, broken; and the totals (B03 or B05,
+    read from the units' summaries by type and condition)."""
     rows = renamed(
-        rows_of(model, assignments)
+        summaries(sheet, assignments)
         .values("device_type")
         .annotate(
             sum_quantity=total("quantity"),
@@ -134,34 +146,45 @@ def devices_by_type(model, assignments: QuerySet[Assignment], types: tuple[str, 
 
 
 def infra_by_type(assignments: QuerySet[Assignment], appendix: Appendix) -> tuple[list, dict]:
-    return devices_by_type(InfraDevice, assignments, appendix.sheet("B03").column("device_type").choices)
+    return devices_by_type("B03", assignments, appendix.sheet("B03").column("device_type").choices)
 
 
 def end_devices_by_type(assignments: QuerySet[Assignment], appendix: Appendix) -> tuple[list, dict]:
-    return devices_by_type(EndDevice, assignments, appendix.sheet("B05").column("device_type").choices)
+    return devices_by_type("B05", assignments, appendix.sheet("B05").column("device_type").choices)
 
 
 def computers(assignments: QuerySet[Assignment], *, reference_year: int, max_age: int, min_ram, unsupported):
     """Desktops and laptops: how many, and how many are old, out of support, unlicensed, unprotected,
-    short of RAM, broken (one query)."""
-    return (
-        rows_of(EndDevice, assignments)
+    short of RAM, broken. Two queries: the B05 summary answers what it groups (type, condition, OS,
+    year); licence, antivirus and RAM are only on the rows."""
+    grouped = (
+        summaries("B05", assignments)
         .filter(device_type__in=COMPUTERS)
         .aggregate(
             total=total("quantity"),
             old=total("quantity", Q(year_acquired__lte=reference_year - max_age)),
             unsupported=total("quantity", Q(os__in=list(unsupported))),
-            unlicensed=total("quantity", Q(os_licensed=NO)),
-            no_antivirus=total("quantity", Q(antivirus=NO_ANTIVIRUS)),
-            low_ram=total("quantity", Q(ram_gb__lt=min_ram)),
             broken=total("quantity", Q(condition=BROKEN)),
         )
     )
+    on_rows = (
+        rows_of(EndDevice, assignments)
+        .filter(device_type__in=COMPUTERS)
+        .aggregate(
+            unlicensed=total("quantity", Q(os_licensed=NO)),
+            no_antivirus=total("quantity", Q(antivirus=NO_ANTIVIRUS)),
+            low_ram=total("quantity", Q(ram_gb__lt=min_ram)),
+        )
+    )
+    keys = ("total", "old", "unsupported", "unlicensed", "no_antivirus", "low_ram", "broken")
+    merged = {**grouped, **on_rows}
+    return {key: merged[key] for key in keys}
 
 
 def computers_by_os(assignments: QuerySet[Assignment], appendix: Appendix) -> list[dict]:
+    """Desktops and laptops per operating system (from the B05 summaries)."""
     rows = renamed(
-        rows_of(EndDevice, assignments)
+        summaries("B05", assignments)
         .filter(device_type__in=COMPUTERS)
         .values("os")
         .annotate(sum_quantity=total("quantity")),
@@ -245,7 +268,8 @@ def proposals_by_area(assignments: QuerySet[Assignment], appendix: Appendix) -> 
 def unit_summaries(assignments: QuerySet[Assignment]) -> list[dict]:
     """One line per assignment (a commune's units): status, staff, computers, Internet, TSLCD.
 
-    Five small grouped queries, merged by assignment id.
+    Five small queries (computers, B02 and systems read from the units' summaries), merged by
+    assignment id.
     """
     units = list(
         assignments.order_by("unit__position", "unit__code").values(
@@ -259,26 +283,24 @@ def unit_summaries(assignments: QuerySet[Assignment]) -> list[dict]:
         )
     }
     pcs = dict(
-        rows_of(EndDevice, assignments)
+        summaries("B05", assignments)
         .filter(device_type__in=COMPUTERS)
         .values("assignment_id")
         .annotate(n=total("quantity"))
         .values_list("assignment_id", "n")
     )
-    internet = dict(
-        rows_of(NetworkLink, assignments)
-        .exclude(link_type=TSLCD)
-        .values("assignment_id")
-        .annotate(mbps=dec_total(F("bandwidth_mbps") * F("quantity")))
-        .values_list("assignment_id", "mbps")
-    )
-    tslcd = set(
-        rows_of(NetworkLink, assignments).filter(link_type=TSLCD).values_list("assignment_id", flat=True)
-    )
+    links = {
+        row["assignment_id"]: row
+        for row in dashboard.rows_of(LinkSummary, assignments).values(
+            "assignment_id", "internet_mbps", "tslcd_rows"
+        )
+    }
+    internet = {pk: row["internet_mbps"] for pk, row in links.items() if row["internet_mbps"] is not None}
+    tslcd = {pk for pk, row in links.items() if row["tslcd_rows"]}
     software = dict(
-        rows_of(Software, assignments)
+        summaries("B04", assignments)
         .values("assignment_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=total("rows"))
         .values_list("assignment_id", "n")
     )
     labels = dict(Status.choices)
@@ -307,7 +329,8 @@ def grouped_state(
 ) -> dict[tuple, dict[str, Any]]:
     """Per group of units (`by`: unit fields such as ("level", "block") or ("commune_id",)): units
     assigned and received, and over the received ones computers, computers out of support, broken
-    end-user devices, infrastructure devices and systems in use. Five grouped queries."""
+    end-user devices, infrastructure devices and systems in use. Five grouped queries (devices from
+    the units' summaries; systems in use on the rows, since the B04 summary has no usage)."""
     unit_keys = [f"unit__{name}" for name in by]
     row_keys = [f"assignment__unit__{name}" for name in by]
     groups: dict[tuple, dict[str, Any]] = {}
@@ -335,7 +358,7 @@ def grouped_state(
     for row in counts:
         slot(row, unit_keys).update(assigned=row["assigned"], received=row["received"])
     for row in (
-        rows_of(EndDevice, received)
+        summaries("B05", received)
         .values(*row_keys)
         .annotate(
             computers=total("quantity", Q(device_type__in=COMPUTERS)),
@@ -346,7 +369,7 @@ def grouped_state(
         slot(row, row_keys).update(
             computers=row["computers"], unsupported=row["unsupported"], broken=row["broken"]
         )
-    for row in rows_of(InfraDevice, received).values(*row_keys).annotate(n=total("quantity")):
+    for row in summaries("B03", received).values(*row_keys).annotate(n=total("quantity")):
         slot(row, row_keys)["infra"] = row["n"]
     for row in rows_of(Software, received).exclude(usage=UNUSED).values(*row_keys).annotate(n=Count("pk")):
         slot(row, row_keys)["software"] = row["n"]
