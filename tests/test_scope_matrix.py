@@ -162,6 +162,12 @@ MATRIX = [
     ("GET", "/dot/RS2026/bao-cao/reminder/", [200, 200, 403, 403, 403, 302]),
     # Dashboard and assessment
     ("GET", "/dot/RS2026/theo-doi/", [200, 200, 200, 200, 200, 302]),
+    # The drill-down of a dashboard figure: everyone with a view of the campaign, over their own scope.
+    ("GET", "/dot/RS2026/theo-doi/chi-tiet/?figure=timeliness&value=overdue", [200, 200, 200, 200, 200, 302]),
+    ("GET", "/dot/NOPE/theo-doi/chi-tiet/?figure=timeliness&value=overdue", [404, 404, 404, 404, 404, 302]),
+    # One's own API tokens; signing out (the language switch, open to all, is tested below).
+    ("GET", "/tai-khoan/ma-truy-cap/", [200, 200, 200, 200, 200, 302]),
+    ("POST", "/dang-xuat/", [302, 302, 302, 302, 302, 302]),
     ("GET", "/dot/RS2026/don-vi/{X.03637.UB}/danh-gia/", [200, 200, 200, 404, 200, 302]),
     ("GET", "/dot/RS2026/danh-gia/cau-hinh/", [200, 403, 403, 403, 403, 302]),
     ("POST", "/dot/RS2026/danh-gia/tinh-lai/", [302, 403, 403, 403, 403, 302]),
@@ -333,3 +339,11 @@ def test_scope_of_a_job_result(persona, personas, campaign, settings, tmp_path):
     )
     expected = dict(zip(PERSONAS, [404, 404, 200, 404, 404, 302], strict=True))[persona]
     assert client_for(personas[persona]).get(f"/cong-viec/{job.pk}/tai-ve/").status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_language_switch_is_open_to_all_and_stays_on_the_site(persona, personas):
+    """/ngon-ngu/ holds no data: anyone may switch, and it never sends the browser off the site."""
+    client = client_for(personas[persona])
+    response = client.post("/ngon-ngu/", {"language": "en", "next": "https://example.com/"})
+    assert response.status_code == 302 and response["Location"].startswith("/")

@@ -15,7 +15,7 @@ from tests.conftest import MUONG_KIM_UNITS, client_for, make_user
 from tests.inventory.test_workflow import assignment_of, load
 
 ROW = re.compile(r'data-testid="board-row" data-unit="([^"]+)"')
-TODO = re.compile(r'data-testid="todo-unit" data-unit="([^"]+)"')
+TODO_UNIT = re.compile(r'data-testid="todo-unit" data-unit="([^"]+)"')
 
 
 # --- home ------------------------------------------------------------------------------------------
@@ -23,7 +23,7 @@ TODO = re.compile(r'data-testid="todo-unit" data-unit="([^"]+)"')
 
 def test_commune_editor_home_lists_its_five_units_with_the_next_step(clients):
     page = clients["editor_muong_kim"].get("/").content.decode()
-    assert sorted(TODO.findall(page)) == sorted(MUONG_KIM_UNITS)
+    assert sorted(TODO_UNIT.findall(page)) == sorted(MUONG_KIM_UNITS)
     assert "Việc cần làm" in page
     assert page.count('data-testid="todo-next"') == 5
     assert "Bắt đầu nhập liệu" in page
@@ -52,9 +52,9 @@ def test_editor_home_costs_the_same_queries_for_one_unit_or_five(
     one.get("/")  # warm-up: counts of never-edited units are computed once and stored
     five.get("/")
     with CaptureQueriesContext(connection) as single:
-        assert len(TODO.findall(one.get("/").content.decode())) == 1
+        assert len(TODO_UNIT.findall(one.get("/").content.decode())) == 1
     with django_assert_num_queries(len(single)):
-        assert len(TODO.findall(five.get("/").content.decode())) == 5
+        assert len(TODO_UNIT.findall(five.get("/").content.decode())) == 5
 
 
 def test_reviewer_home_lists_waiting_late_and_recent(clients, campaign, personas, django_assert_num_queries):
