@@ -2,8 +2,9 @@
 the campaign's appendix version, weighted by the sheet's quantity where it has one.
 
 The columns offered are derived from the version's declaration (its added columns and sheets
-included); the counting is one grouped SQL query (`inventory.summaries`) over the same scoped
-assignments as the rest of the dashboard, and each label links to the rows behind it (drill-down
+included); the counts are read from the per-unit counts kept with the data (`summaries.columns`;
+the campaign's rollup when the scope is all of it) for the same scoped assignments as the rest of
+the dashboard, and each label links to the rows behind it (drill-down
 figure `drilldown.COLUMN`, which filters with the same expression).
 """
 
@@ -19,6 +20,7 @@ from rasoat.appendix.declaration import Appendix, get_appendix
 from rasoat.campaigns.models import Assignment, Campaign
 from rasoat.dashboard.charts import NONE, NOT_STATED, Category, Chart, Series
 from rasoat.inventory import summaries
+from rasoat.summaries import columns as column_counts
 
 PARAM = "column"
 """The GET parameter naming the counted column ("B05.os")."""
@@ -88,7 +90,7 @@ def compute(
     countable = countable or default(appendix)
     if countable is None:
         return None
-    found = summaries.ordered(countable, summaries.counts(countable, assignments))
+    found = summaries.ordered(countable, column_counts.counts(countable, assignments, campaign))
     weighted = countable.weight is not None
     total_rows = sum(item.rows for item in found)
     total_quantity = sum(item.quantity or 0 for item in found) if weighted else None

@@ -23,6 +23,7 @@ from rasoat.dashboard.figures import nullable
 from rasoat.inventory import summaries
 from rasoat.inventory.models import EndDevice, InfraDevice, Software
 from rasoat.orgs.models import Block
+from rasoat.summaries import columns as column_counts
 
 UNITS = "units"
 FINDINGS = "findings"
@@ -384,8 +385,11 @@ def summary(
             return {"rows": found.order_by().aggregate(n=Sum("rows"))["n"] or 0, "quantity": None}
         totals = found.order_by().aggregate(n=Sum("rows"), quantity=Sum("quantity"))
         return {"rows": totals["n"] or 0, "quantity": totals["quantity"] or 0}
+    if selection.countable is not None and assignments is not None:
+        label = None if selection.value == NONE else selection.value
+        return column_counts.totals(selection.countable, assignments, campaign, label)
     if selection.countable is not None:
-        return summaries.totals(selection.countable, rows)
+        return summaries.direct_totals(selection.countable, rows)
     if selection.figure.source in ("B03", "B05", FINDINGS):
         totals = rows.order_by().aggregate(n=Count("pk"), quantity=Sum("quantity"))
         return {"rows": totals["n"], "quantity": totals["quantity"] or 0}

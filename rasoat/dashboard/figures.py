@@ -12,7 +12,6 @@ The drill-down (`drilldown.py`) filters rows with the same expressions (`age_q`,
 from __future__ import annotations
 
 import datetime
-import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +40,7 @@ from rasoat.campaigns.models import Assignment, Campaign, Status
 from rasoat.dashboard.charts import NONE, Category, Chart, Series, categories_of, one_series
 from rasoat.dashboard.support import unsupported_os
 from rasoat.inventory.models import EndDevice, GeneralInfo, NetworkLink
+from rasoat.summaries.coverage import whole_campaign
 from rasoat.summaries.models import (
     DeviceRollup,
     DeviceSummary,
@@ -228,23 +228,6 @@ SUMMARY_MODELS = {"B03": InfraSummary, "B04": SoftwareSummary, "B05": DeviceSumm
 """The per-unit summary of each sheet whose rows the figures group (rasoat/summaries)."""
 ROLLUP_MODELS = {"B03": InfraRollup, "B04": SoftwareRollup, "B05": DeviceRollup}
 """The same summaries summed per campaign."""
-
-
-_whole: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""Per scoped queryset (one per request), whether it is its campaign's every assignment."""
-
-
-def whole_campaign(assignments: QuerySet[Assignment], campaign: Campaign) -> bool:
-    """Whether the scoped assignments are all of the campaign's: then the campaign's rollup answers
-    for them. One query (no assignment of the campaign outside the scope), asked once per
-    queryset, so the dashboard's four B05 figures cost one more query in all."""
-    known = _whole.setdefault(assignments, {})
-    if campaign.pk not in known:
-        outside = Assignment.objects.filter(campaign=campaign).exclude(
-            pk__in=assignments.order_by().values("pk")
-        )
-        known[campaign.pk] = not outside.exists()
-    return known[campaign.pk]
 
 
 def grouped_rows(sheet: str, assignments: QuerySet[Assignment], campaign: Campaign) -> QuerySet:

@@ -3,10 +3,11 @@
 2026.1's columns are typed database columns; the columns a version adds live in each record's
 `extra` (a JSON document, `jsonb` on PostgreSQL) and the sheets it adds in `CustomRow` (see
 `storage`, which decides). Here each column becomes one SQL expression — the field itself, or
-`extra ->> key` (cast to a number for numeric columns) — so the dashboard's "Thống kê theo cột" and
-the reports' annexes count rows per label, weighted by the sheet's quantity, with one grouped query
-over any number of rows: never a Python loop over rows. The same expressions filter the rows of
-one label for the drill-down, so the rows always add up to the number shown.
+`extra ->> key` (cast to a number for numeric columns) — so rows are counted per label, weighted by
+the sheet's quantity, with one grouped query over any number of rows: never a Python loop over rows.
+`summaries.columns` keeps those counts per unit with the data (the dashboard's "Thống kê theo cột"
+and the reports' annexes read them); the same expressions filter the rows of one label for the
+drill-down, so the rows always add up to the number shown.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ class LabelCount:
     quantity: int | Decimal | None
 
 
-def counts(countable: Countable, assignments: QuerySet) -> list[LabelCount]:
-    """Records per stored value of the column over `assignments`, in one grouped query (any order)."""
+def direct_counts(countable: Countable, assignments: QuerySet) -> list[LabelCount]:
+    """Records per stored value of the column over `assignments`, in one grouped query over the
+    rows (any order). The dashboard and reports read the same counts kept per unit
+    (`summaries.columns.counts`); this is what those must equal."""
     totals = {"rows": Count("pk")}
     quantity = countable.quantity()
     if quantity is not None:
@@ -148,8 +151,9 @@ def quantity_field(countable: Countable):
     return IntegerField()
 
 
-def totals(countable: Countable, rows: QuerySet) -> dict:
-    """{"rows", "quantity"} of some records of the column's sheet (quantity None when not weighted)."""
+def direct_totals(countable: Countable, rows: QuerySet) -> dict:
+    """{"rows", "quantity"} of some records of the column's sheet (quantity None when not weighted),
+    counted over the rows."""
     quantity = countable.quantity()
     if quantity is None:
         return {"rows": rows.order_by().count(), "quantity": None}

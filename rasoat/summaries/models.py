@@ -149,3 +149,42 @@ class SoftwareRollup(Rollup):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "key"], name="softwarerollup_one_per_group")
         ]
+
+
+class ColumnCount(Summary):
+    """The rows of a unit per value of each choice or yes/no column of its appendix version
+    ("Thống kê theo cột"), weighted by the sheet's quantity column where it has one.
+
+    Which columns are counted comes from the version's declaration (`inventory.summaries.
+    countable_columns`), so a version's added columns and sheets are counted like 2026.1's.
+    """
+
+    sheet = models.TextField(_("sheet"))
+    column_key = models.TextField(_("column"))
+    value = models.TextField(_("value"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), help_text=_("Sheet rows holding the value."))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=30, decimal_places=6,
+        help_text=_("Sum of the rows' quantities (0 on a sheet without a quantity column)."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("column count")
+        verbose_name_plural = _("column counts")
+        indexes = [models.Index(fields=["sheet", "column_key", "assignment"], name="columncount_by_column")]
+
+
+class ColumnRollup(Rollup):
+    """`ColumnCount` summed over a campaign."""
+
+    sheet = models.TextField(_("sheet"))
+    column_key = models.TextField(_("column"))
+    value = models.TextField(_("value"), null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=30, decimal_places=6, help_text=_("Sum of the rows' quantities.")
+    )
+
+    class Meta:
+        verbose_name = _("column count rollup")
+        verbose_name_plural = _("column count rollups")
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="columnrollup_one_per_group")]

@@ -21,7 +21,10 @@ from rasoat.campaigns.services import create_campaign
 from rasoat.inventory import services, storage, workflow
 from rasoat.inventory.data import appendix_for
 from rasoat.inventory.models import EndDevice, InfraDevice, NetworkLink, Software
+from rasoat.inventory.summaries import countable_columns, direct_counts, quantity_field
 from rasoat.summaries.models import (
+    ColumnCount,
+    ColumnRollup,
     DeviceRollup,
     DeviceSummary,
     InfraRollup,
@@ -79,6 +82,38 @@ def _links_summary() -> list[tuple]:
     return sorted((a, _mbps(i), _mbps(t), n) for a, i, t, n in rows)
 
 
+def _amount(value) -> Decimal:
+    """A quantity as one comparable value (the summaries keep decimals, the rows whole numbers)."""
+    return Decimal(value or 0).normalize()
+
+
+def _column_counts_direct() -> tuple[list[tuple], list[tuple]]:
+    """The counts by every countable column of each campaign's version, grouped over the rows: per
+    (assignment, sheet, column, value), and per campaign (`direct_counts`, the dashboard's fallback)."""
+    per_unit, per_campaign = [], []
+    for campaign in Campaign.objects.all():
+        scoped = Assignment.objects.filter(campaign=campaign)
+        for countable in countable_columns(get_appendix(campaign.appendix_version)):
+            named = (countable.sheet.code, countable.column.key)
+            totals = {"n": Count("pk")}
+            if countable.quantity() is not None:
+                totals["q"] = Coalesce(Sum(countable.quantity()), 0, output_field=quantity_field(countable))
+            rows = countable.records(scoped).values("assignment_id", "counted_value").annotate(**totals)
+            per_unit += [
+                (r["assignment_id"], *named, r["counted_value"], r["n"], _amount(r.get("q"))) for r in rows
+            ]
+            per_campaign += [
+                (campaign.pk, *named, c.label, c.rows, _amount(c.quantity))
+                for c in direct_counts(countable, scoped)
+            ]
+    return sorted(per_unit, key=repr), sorted(per_campaign, key=repr)
+
+
+def _column_counts_kept(model, owner: str) -> list[tuple]:
+    rows = model.objects.values_list(owner, "sheet", "column_key", "value", "rows", "quantity")
+    return sorted(((*row[:5], _amount(row[5])) for row in rows), key=repr)
+
+
 def assert_summaries_equal_rows(step: str) -> None:
     devices = ("device_type", "condition", "os", "year_acquired")
     quantity = {"rows": Count("pk"), "quantity": Coalesce(Sum("quantity"), 0)}
@@ -105,6 +140,10 @@ def assert_summaries_equal_rows(step: str) -> None:
         )
         rolled = rollup.objects.values_list("campaign_id", *groups, *values)
         assert sorted(rolled, key=repr) == sorted(by_campaign, key=repr), f"{rollup.__name__}: {step}"
+    # The counts by column ("Thống kê theo cột") of every countable column of each version.
+    per_unit, per_campaign = _column_counts_direct()
+    assert _column_counts_kept(ColumnCount, "assignment_id") == per_unit, f"ColumnCount: {step}"
+    assert _column_counts_kept(ColumnRollup, "campaign_id") == per_campaign, f"ColumnRollup: {step}"
 
 
 # --- the random changes ----------------------------------------------------------------------------
@@ -218,6 +257,8 @@ def _all_summaries() -> list[list[tuple]]:
         DeviceRollup,
         InfraRollup,
         SoftwareRollup,
+        ColumnCount,
+        ColumnRollup,
     )
     skip = {"id"}
     return [
@@ -275,6 +316,9 @@ def test_summaries_equal_direct_grouping_after_random_changes(campaigns, seed):
     assert any(step.startswith("import") for step in done)
     assert any(step.endswith("saved") for step in done)
     assert DeviceSummary.objects.exists() and LinkSummary.objects.exists()
+    # Both campaigns were counted, each by the columns of its own version.
+    counted = set(ColumnCount.objects.values_list("assignment__campaign__code", "sheet").distinct())
+    assert {("RS2026", "B05"), ("RS2027", "B05")} <= counted
 
 
 def test_rollups_lose_the_groups_of_a_deleted_assignment(campaigns):

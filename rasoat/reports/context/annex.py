@@ -4,8 +4,9 @@ on 2026.1's columns) cannot show.
 A version may add columns to the six sheets and whole sheets; storage keeps those values in each
 record's `extra` and in `CustomRow`. Which columns they are is derived from the declaration and
 storage (`summaries.added_columns`), never listed here. The province and commune reports count
-them over their units in SQL (`inventory.summaries`: rows per label of a choice or yes/no column,
-weighted by the sheet's quantity; filled rows, sum, smallest and largest of a number); a unit's
+them over their units in SQL (rows per label of a choice or yes/no column, weighted by the sheet's
+quantity, from the counts kept per unit in `summaries.columns`; filled rows, sum, smallest and
+largest of a number from `inventory.summaries`); a unit's
 report lists its own values. A 2026.1 campaign has none, and its reports are unchanged.
 """
 
@@ -20,6 +21,7 @@ from rasoat.campaigns.models import Assignment
 from rasoat.inventory import data, storage, summaries
 from rasoat.reports.context.common import clean as _clean
 from rasoat.reports.context.common import fmt as _fmt
+from rasoat.summaries import columns as column_counts
 
 TYPE_NAMES = {
     ColumnType.TEXT: "Văn bản",
@@ -49,7 +51,7 @@ def sheets_with_added(appendix: Appendix) -> list[tuple[Sheet, list[Column]]]:
 
 def _choice_table(sheet: Sheet, column: Column, assignments: QuerySet[Assignment]) -> dict[str, Any]:
     countable = summaries.Countable(sheet, column)
-    found = summaries.ordered(countable, summaries.counts(countable, assignments))
+    found = summaries.ordered(countable, column_counts.counts(countable, assignments))
     weighted = countable.weight is not None
     measure = [item.quantity if weighted else item.rows for item in found]
     whole = sum(m or 0 for m in measure)

@@ -1,0 +1,182 @@
+"""The counts of "Thống kê theo cột" kept with the data: per unit, the rows (and quantity) holding
+each value of every choice or yes/no column of its appendix version, and their sum per campaign.
+
+A unit's counts are replaced, like the other summaries, by one `INSERT … SELECT` per countable
+column of its version, the grouping `inventory.summaries.direct_counts` does over the rows (the same
+value expression: a typed column or `extra ->> key`), inside the transaction of the change. Its
+campaign's rollup receives the difference (`rollups.apply_change`). The dashboard, its drill-down
+totals and the reports' annexes then read a few summary rows per unit instead of the sheet's rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from rasoat.appendix.declaration import get_appendix
+from rasoat.inventory import storage
+from rasoat.inventory.summaries import Countable, LabelCount, countable_columns, quantity_field
+from rasoat.summaries import rollups
+from rasoat.summaries.coverage import whole_campaign
+from rasoat.summaries.models import ColumnCount, ColumnRollup
+
+FAMILY = rollups.Family("ColumnCount", "ColumnRollup", ("sheet", "column_key", "value"), ("rows", "quantity"))
+"""The rollup of the counts, kept like the other families' (not among `rollups.FAMILIES`, which the
+migration that filled those runs with models of its time)."""
+
+
+def _grouped(countable: Countable, records: QuerySet) -> QuerySet:
+    """(assignment_id, value, rows, quantity) of the column's records, grouped per unit and value."""
+    totals = {"counted_rows": Count("pk")}
+    quantity = countable.quantity()
+    if quantity is not None:
+        totals["counted_quantity"] = Coalesce(Sum(quantity), 0, output_field=quantity_field(countable))
+    return (
+        records.order_by()
+        .annotate(counted_value=countable.value())
+        .values("assignment_id", "counted_value")
+        .annotate(**totals)
+    )
+
+
+def _insert(countable: Countable, records: QuerySet) -> None:
+    sql, params = _grouped(countable, records).query.sql_with_params()
+    sheet, key = countable.sheet.code, countable.column.key
+    names, constants = ["assignment_id", "value", "rows"], [sheet, key]
+    if countable.weight is not None:
+        names += ["quantity", "sheet", "column_key"]
+    else:  # a sheet without a quantity column keeps 0 (the rollup adds differences, never NULLs)
+        names += ["sheet", "column_key", "quantity"]
+        constants.append(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ColumnCount._meta.get_field(n).column) for n in names)
+    placeholders = ", ".join(["%s"] * len(constants))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(ColumnCount._meta.db_table)} ({columns}) "
+            f"SELECT counted.*, {placeholders} FROM ({sql}) counted",
+            (*constants, *params),
+        )
+
+
+def _records(countable: Countable, assignments) -> QuerySet:
+    """The column's sheet records of `assignments` (ids, or a queryset of them)."""
+    queryset = storage.model_for(countable.sheet.code).objects.filter(assignment_id__in=assignments)
+    if storage.is_custom(countable.sheet.code):
+        queryset = queryset.filter(sheet=countable.sheet.code)
+    return queryset
+
+
+def _fill(pairs: Iterable[tuple[str, object]]) -> None:
+    """Insert the counts of each (appendix version, its assignments)."""
+    for version, assignments in pairs:
+        for countable in countable_columns(get_appendix(version)):
+            _insert(countable, _records(countable, assignments))
+
+
+def refresh(ids: list[int], versions: dict[int, str], campaigns: dict[int, int]) -> None:
+    """Replace the counts of the assignments (each on its campaign's version) and add the
+    difference to their campaigns' rollups. Runs inside the caller's transaction."""
+    before = {pk: rollups.unit_groups(FAMILY, pk) for pk in ids}
+    ColumnCount.objects.filter(assignment_id__in=ids).delete()
+    by_version = defaultdict(list)
+    for pk in ids:
+        by_version[versions[pk]].append(pk)
+    _fill(by_version.items())
+    for pk in ids:
+        rollups.apply_change(FAMILY, campaigns[pk], before[pk], rollups.unit_groups(FAMILY, pk))
+
+
+def rebuild(assignments: QuerySet | None, campaign_ids: list[int]) -> None:
+    """Recompute the counts of `assignments` (all when None) in one statement per countable column
+    of each version, then the rollups of their campaigns."""
+    from rasoat.campaigns.models import Assignment, Campaign
+
+    scoped = Assignment.objects.all() if assignments is None else assignments.order_by()
+    ColumnCount.objects.filter(assignment_id__in=scoped.values("pk")).delete()
+    versions = Campaign.objects.filter(pk__in=campaign_ids).values_list("appendix_version", flat=True)
+    _fill(
+        (version, scoped.filter(campaign__appendix_version=version).values("pk"))
+        for version in sorted(set(versions))
+    )
+    for campaign_id in campaign_ids:
+        rebuild_campaign(campaign_id)
+
+
+def rebuild_campaign(campaign_id: int) -> None:
+    """Recompute a campaign's rollup of the counts from its units' counts."""
+    ColumnRollup.objects.filter(campaign_id=campaign_id).delete()
+    grouped = (
+        ColumnCount.objects.filter(assignment__campaign_id=campaign_id)
+        .order_by()
+        .values_list("sheet", "column_key", "value")
+        .annotate(total_rows=Sum("rows"), total_quantity=Sum("quantity"))
+    )
+    ColumnRollup.objects.bulk_create(
+        ColumnRollup(
+            campaign_id=campaign_id,
+            key=rollups.group_key((sheet, key, value)),
+            sheet=sheet,
+            column_key=key,
+            value=value,
+            rows=rows,
+            quantity=quantity,
+        )
+        for sheet, key, value, rows, quantity in grouped
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _counted(countable: Countable, assignments: QuerySet, campaign) -> QuerySet:
+    """The count rows of the column for the scoped assignments: the campaign's rollup when they are
+    all of its assignments, else their per-unit counts."""
+    if campaign is not None and whole_campaign(assignments, campaign):
+        found = ColumnRollup.objects.filter(campaign=campaign)
+    else:
+        found = ColumnCount.objects.filter(assignment__in=assignments.order_by().values("pk"))
+    return found.filter(sheet=countable.sheet.code, column_key=countable.column.key).order_by()
+
+
+def _quantity(countable: Countable, value: Decimal | None) -> int | Decimal | None:
+    """A summed quantity as the weight column's type holds it (None when the sheet has none)."""
+    weight = countable.weight
+    if weight is None:
+        return None
+    if value is None:
+        value = Decimal(0)
+    field = quantity_field(countable)
+    if getattr(field, "decimal_places", None) is not None:
+        return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return int(value)
+
+
+def counts(countable: Countable, assignments: QuerySet, campaign=None) -> list[LabelCount]:
+    """Records per stored value of the column over the scoped assignments (any order): what
+    `inventory.summaries.direct_counts` computes from the rows. Give the campaign when the
+    assignments are of one campaign, so the whole campaign is answered by its rollup."""
+    grouped = (
+        _counted(countable, assignments, campaign)
+        .values("value")
+        .annotate(total_rows=Sum("rows"), total_quantity=Sum("quantity"))
+    )
+    return [
+        LabelCount(row["value"], row["total_rows"], _quantity(countable, row["total_quantity"]))
+        for row in grouped
+        if row["total_rows"]
+    ]
+
+
+def totals(countable: Countable, assignments: QuerySet, campaign, label: str | None) -> dict:
+    """{"rows", "quantity"} of the column's records holding `label` (None: empty) over the scoped
+    assignments: the number a drill-down was opened from."""
+    found = _counted(countable, assignments, campaign)
+    found = found.filter(value__isnull=True) if label is None else found.filter(value=label)
+    result = found.aggregate(n=Sum("rows"), q=Sum("quantity"))
+    return {"rows": result["n"] or 0, "quantity": _quantity(countable, result["q"])}
