@@ -3,7 +3,7 @@
 The data is generated inside PostgreSQL (INSERT … SELECT over generate_series), in proportions of the
 sample unit (per 25 B05 rows: 3 B02, 6 B03 and 12 B04 rows), so that it takes seconds rather than an
 hour of ORM saves. Then, for the whole country (a superuser) and for one province (a reviewer of that
-province), each query the dashboard runs is timed against the 300 ms budget (the baseline, so a
+province), each query the dashboard runs is timed against the 100 ms budget (the baseline, so a
 ratio ≤ 1.0 meets the target), as are the assessment's aggregates over a province, and the recomputing
 of the whole campaign's assessment against its 60 s budget. Everything is rolled back at the end.
 
@@ -28,7 +28,9 @@ PROVINCES = 34
 COMMUNES_PER_PROVINCE = 97  # 3,298 communes of five reporting units each: 16,490 units
 PROVINCIAL_UNITS = 3_510  # agencies at provincial level, to reach 20,000 reporting units
 B05_ROWS = 1_000_000
-BUDGET = 0.300
+BUDGET = 0.100
+"""Every dashboard query and drill-down total, whole country and one province (issue 10; issue 5 and
+issue 9 asked 300 ms before the live summaries)."""
 ASSESS_BUDGET = 60.0
 REPEAT = 5
 ROUNDS = 7
