@@ -29,6 +29,10 @@ the file declares about itself:
   DIMENSIONS record is checked too, because calamine reserves memory by it.
 
 The XML is parsed by expat with any document type declaration refused, so no entity can expand.
+
+An .xlsx sheet in the plain form every spreadsheet program writes is first bounded without a Python
+call per element (`xlsx_bounds`); only a sheet in another form, or whose bound passes a limit, is
+walked element by element, and only exact grids ever refuse a file.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from xml.parsers import expat
 
 import olefile
 
-from rasoat.spreadsheets import limits
+from rasoat.spreadsheets import limits, xlsx_bounds
 from rasoat.spreadsheets.errors import WorkbookRejected
 
 CHUNK = 64 * 1024
@@ -73,6 +77,8 @@ class Budget:
         self.cells = 0
         """Grids (from A1) of the sheets already measured."""
         self.measured: list[SheetMeasure] = []
+        self.bounded = False
+        """Whether a sheet was taken at its bound (`xlsx_bounds`) rather than measured exactly."""
 
     def sheet(self, name: str) -> SheetMeasure:
         return SheetMeasure(self, name)
@@ -133,16 +139,31 @@ class SheetMeasure:
         self.budget.measured.append(self)
 
 
-def check_extents(data: bytes, kind: str, filename: str) -> list[tuple[str, int, int]]:
+def check_extents(
+    data: bytes, kind: str, filename: str, *, exact: bool = False
+) -> list[tuple[str, int, int]]:
     """Refuse `data` (of `kind`, as `limits.check_file` told it) when a sheet is past a limit.
 
     Returns (sheet, rows, columns) of every sheet measured: its grid from A1 to the last cell holding
-    something, as python-calamine will build it.
+    something, as python-calamine will build it — or, for an .xlsx sheet in the plain form that
+    `xlsx_bounds` bounds without a Python call per element, a grid at least as large (unless
+    `exact`). A refusal is always decided on exact grids: when a bound took part in one, the
+    workbook is measured again, exactly.
     """
-    budget = Budget(filename)
     try:
+        if kind == limits.XLSX and not exact:
+            budget = Budget(filename)
+            try:
+                _check_xlsx(data, budget, quick=True)
+            except WorkbookRejected:
+                if not budget.bounded:
+                    raise
+                budget = Budget(filename)
+                _check_xlsx(data, budget, quick=False)
+            return [(sheet.name, sheet.rows, sheet.columns) for sheet in budget.measured]
+        budget = Budget(filename)
         if kind == limits.XLSX:
-            _check_xlsx(data, budget)
+            _check_xlsx(data, budget, quick=False)
         elif kind == limits.ODS:
             _check_ods(data, budget)
         elif kind == limits.XLS:
@@ -162,7 +183,8 @@ def _parser(start, end=None) -> expat.XMLParserType:
     them) that refuses any document type declaration, hence any entity."""
     parser = expat.ParserCreate()
     parser.ordered_attributes = True
-    parser.StartElementHandler = start
+    if start is not None:
+        parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
 
@@ -283,7 +305,7 @@ class _XlsxSheet:
         self.col = 0
 
 
-def _check_xlsx(data: bytes, budget: Budget) -> None:
+def _check_xlsx(data: bytes, budget: Budget, *, quick: bool) -> None:
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = _xlsx_sheet_names(archive)
     strings = 0
@@ -298,10 +320,36 @@ def _check_xlsx(data: bytes, budget: Budget) -> None:
         if not _holds_sheet_data(archive, info):
             continue
         measure = budget.sheet(names.get(normalized, info.filename))
-        sheet = _XlsxSheet(measure)
-        with archive.open(info) as stream:
-            _feed(_parser(sheet.start, sheet.end), stream)
+        if not (quick and _within_bound(archive, info, measure)):
+            sheet = _XlsxSheet(measure)
+            with archive.open(info) as stream:
+                _feed(_parser(sheet.start, sheet.end), stream)
         measure.close()
+
+
+def _within_bound(archive: zipfile.ZipFile, info: zipfile.ZipInfo, measure: SheetMeasure) -> bool:
+    """Take the sheet at its bound when it has one within every limit: one pass of expat without
+    handlers per element (a malformed part is refused as exactly) and `xlsx_bounds`' scan. False
+    when the sheet must be measured exactly (no bound, or a bound past a limit)."""
+    bound = xlsx_bounds.Bound()
+    parser = _parser(None)
+    with archive.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            parser.Parse(chunk, False)
+            bound.feed(chunk)
+        parser.Parse(b"", True)
+    found = bound.result()
+    if found is None:
+        return False
+    rows, columns = found
+    budget = measure.budget
+    if rows > budget.max_rows or columns > budget.max_columns:
+        return False
+    if budget.cells + rows * columns > budget.max_cells:
+        return False
+    measure.rows, measure.columns = rows, columns
+    budget.bounded = True
+    return True
 
 
 def _holds_sheet_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
