@@ -21,6 +21,8 @@ from rasoat.api.models import PersonalAccessToken
 from rasoat.audit.services import log
 
 TOKEN_PREFIX = "rst_"
+PREFIX_LENGTH = 12
+"""How much of a secret is kept in clear, to recognise a token in lists (`prefix`)."""
 USE_AUDIT_INTERVAL = datetime.timedelta(hours=1)
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 MAX_DAYS = 3650
@@ -54,7 +56,7 @@ def create_token(
         token = PersonalAccessToken.objects.create(
             user=user,
             name=name[:100],
-            prefix=raw[:12],
+            prefix=raw[:PREFIX_LENGTH],
             digest=digest(raw),
             can_write=can_write,
             expires_at=expires_at,

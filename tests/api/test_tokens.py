@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from rasoat.api.models import PersonalAccessToken
@@ -134,3 +134,43 @@ def test_detail_is_vietnamese_whatever_the_client_asks(personas):
     assert "phạm vi" in api_client(raw).get("/api/v1/units/LC", **english).json()["detail"]
     assert "mã truy cập" in api_client(None).get("/api/v1/units", **english).json()["detail"]
     assert "phương thức" in api_client(raw).delete("/api/v1/units", **english).json()["detail"]
+
+
+def test_command_lists_and_revokes_a_token_by_its_prefix(personas):
+    """An administrator finds a leaked token by the prefix it starts with and revokes it at once."""
+    leaked, raw = create_token(personas["reviewer"], "máy chủ cũ", can_write=True)
+    other, other_raw = create_token(personas["editor_muong_kim"], "kịch bản")
+    out = io.StringIO()
+    call_command("token", "list", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("id\tuser\tname\tprefix")
+    mine = next(line for line in lines if line.startswith(f"{leaked.pk}\t"))
+    assert f"\treviewer\tmáy chủ cũ\t{raw[:12]}…\tread-write\t" in mine and mine.endswith("\tactive")
+    out = io.StringIO()
+    call_command("token", "list", "editor_muong_kim", stdout=out)
+    assert [line.split("\t")[0] for line in out.getvalue().splitlines()[1:]] == [str(other.pk)]
+
+    out = io.StringIO()
+    call_command("token", "revoke", raw[:12] + "…", stdout=out)
+    assert f"revoked token {leaked.pk}" in out.getvalue()
+    assert api_client(raw).get(URL).status_code == 401
+    assert api_client(other_raw).get(URL).status_code == 200
+    assert AuditEntry.objects.filter(action="api_token.revoked", object_id=str(leaked.pk)).exists()
+    # Revoked tokens leave the default list, stay in --all, and cannot be revoked twice.
+    out = io.StringIO()
+    call_command("token", "list", stdout=out)
+    assert not any(line.startswith(f"{leaked.pk}\t") for line in out.getvalue().splitlines())
+    out = io.StringIO()
+    call_command("token", "list", "--all", stdout=out)
+    listed = out.getvalue().splitlines()
+    assert any(line.startswith(f"{leaked.pk}\t") and line.endswith("revoked") for line in listed)
+    with pytest.raises(CommandError, match="already revoked"):
+        call_command("token", "revoke", str(leaked.pk))
+
+
+@pytest.mark.parametrize("name", ["999999", "rst_", "rst_nothing-like-it", "abc"])
+def test_command_refuses_to_revoke_what_names_no_single_token(personas, name):
+    create_token(personas["reviewer"], "một")
+    with pytest.raises(CommandError, match="no single token"):
+        call_command("token", "revoke", name)
+    assert not PersonalAccessToken.objects.filter(revoked_at__isnull=False).exists()
