@@ -214,3 +214,52 @@ def test_b05_at_360_px_keeps_the_row_form(browser, live_server, people):
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_IMG / "entry-b05-360.png"), full_page=True)
     context.close()
+
+
+def save_and_wait(page) -> None:
+    """Click "save" and wait for the grid's answer (the message may read the same as before)."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.get_by_test_id("grid-save").click()
+    page.wait_for_function("!document.getElementById('grid-save').disabled")
+
+
+def test_a_row_deleted_by_someone_else_is_not_brought_back_by_a_later_save(browser, live_server, people):
+    """The grid keeps a row another user deleted as it was typed, says so, and enters it again only
+    once it is changed — saving the other rows never silently re-creates it."""
+    from rasoat.inventory import services
+    from rasoat.inventory.models import EndDevice
+
+    unit = people["unit"]
+    context, page = session(browser, live_server, people["editor"])
+    page.goto(f"{live_server.url}/dot/RS2026/don-vi/{unit.pk}/nhap/B05/bang-tinh/")
+    for r, model in enumerate(("Máy A", "Máy B")):
+        page.get_by_test_id(f"grid-{r}-device_type").select_option(label="Máy in")
+        page.get_by_test_id(f"grid-{r}-model").fill(model)
+        page.get_by_test_id(f"grid-{r}-quantity").fill("1")
+    page.get_by_test_id("grid-save").click()
+    expect(page.get_by_test_id("grid-message")).to_contain_text("Đã lưu 2 dòng")
+
+    second = EndDevice.objects.get(assignment__unit=unit, model="Máy B")
+    services.delete_row(second.assignment, "B05", second.pk, second.version, actor=people["second"])
+    page.get_by_test_id("grid-0-quantity").fill("2")
+    page.get_by_test_id("grid-1-quantity").fill("3")
+    save_and_wait(page)
+    expect(page.get_by_test_id("grid-row-msg-1")).to_contain_text("người khác đã xóa")
+    expect(page.get_by_test_id("grid-1-model")).to_have_value("Máy B")
+    assert list(EndDevice.objects.filter(assignment__unit=unit).values_list("model", "quantity")) == [
+        ("Máy A", 2)
+    ]
+
+    page.get_by_test_id("grid-0-quantity").fill("4")
+    save_and_wait(page)
+    expect(page.get_by_test_id("grid-message")).to_contain_text("Đã lưu 1 dòng")
+    assert list(EndDevice.objects.filter(assignment__unit=unit).values_list("model", "quantity")) == [
+        ("Máy A", 4)
+    ]
+
+    page.get_by_test_id("grid-1-quantity").fill("5")
+    save_and_wait(page)
+    expect(page.get_by_test_id("grid-message")).to_contain_text("Đã lưu 1 dòng")
+    stored = EndDevice.objects.filter(assignment__unit=unit).order_by("position")
+    assert list(stored.values_list("model", "quantity")) == [("Máy A", 4), ("Máy B", 5)]
+    context.close()

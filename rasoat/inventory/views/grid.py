@@ -86,7 +86,10 @@ def _labels() -> dict[str, str]:
             "The values saved meanwhile are shown next to the cells that differ; saving again will "
             "replace them with what is in the grid."
         ),
-        "gone": _("This row no longer exists: someone may have deleted it."),
+        "gone": _(
+            "This row no longer exists: someone may have deleted it. It is kept here as typed; change it "
+            "to enter it again as a new row."
+        ),
         "locked": _("The report was locked meanwhile: this row was not saved."),
         "meanwhile": _("Saved meanwhile:"),
         "failed": _(

@@ -36,7 +36,8 @@
       warnings: stored ? stored.warnings || {} : {},
       current: null,
       message: "",
-      deleted: false
+      deleted: false,
+      gone: false
     };
   }
 
@@ -44,10 +45,16 @@
     return columns.every(function (c) { return !String(row.values[c.key] || "").trim(); });
   }
 
+  function changed(row) {
+    return columns.some(function (c) { return row.values[c.key] !== row.original[c.key]; });
+  }
+
   function isDirty(row) {
     if (row.deleted) { return row.id !== null; }
-    if (row.id === null) { return !isBlank(row); }
-    return columns.some(function (c) { return row.values[c.key] !== row.original[c.key]; });
+    // A row someone else deleted is entered again only once it is changed: another save must not
+    // silently bring it back.
+    if (row.id === null) { return !isBlank(row) && !(row.gone && !changed(row)); }
+    return changed(row);
   }
 
   function ensureBlankRow() {
@@ -392,6 +399,8 @@
       row.message = labels.gone;
       row.id = null;
       row.version = null;
+      row.gone = true;
+      row.original = Object.assign({}, row.values);
     } else if (outcome.status === "locked") {
       row.message = labels.locked;
     }
