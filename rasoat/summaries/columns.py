@@ -1,9 +1,9 @@
 """The counts of "Thống kê theo cột" kept with the data: per unit, the rows (and quantity) holding
 each value of every choice or yes/no column of its appendix version, and their sum per campaign.
 
-A unit's counts are replaced, like the other summaries, by one `INSERT … SELECT` per countable
-column of its version, the grouping `inventory.summaries.direct_counts` does over the rows (the same
-value expression: a typed column or `extra ->> key`), inside the transaction of the change. Its
+A unit's counts are replaced, like the other summaries, by one `INSERT … SELECT` per sheet of its
+version, grouping per countable column as `inventory.summaries.direct_counts` does over the rows (the
+same value expression: a typed column or `extra ->> key`), inside the transaction of the change. Its
 campaign's rollup receives the difference (`rollups.apply_change`). The dashboard, its drill-down
 totals and the reports' annexes then read a few summary rows per unit instead of the sheet's rows.
 """
@@ -25,58 +25,68 @@ from rasoat.summaries import rollups
 from rasoat.summaries.coverage import whole_campaign
 from rasoat.summaries.models import ColumnCount, ColumnRollup
 
+COLUMNS_PER_STATEMENT = 100
 FAMILY = rollups.Family("ColumnCount", "ColumnRollup", ("sheet", "column_key", "value"), ("rows", "quantity"))
 """The rollup of the counts, kept like the other families' (not among `rollups.FAMILIES`, which the
 migration that filled those runs with models of its time)."""
 
 
-def _grouped(countable: Countable, records: QuerySet) -> QuerySet:
-    """(assignment_id, value, rows, quantity) of the column's records, grouped per unit and value."""
+def _grouped(countables: list[Countable], records: QuerySet) -> QuerySet:
+    """The sheet's records grouped per unit and combination of the countable columns' values, with
+    their rows and summed quantity: (assignment_id, v0, v1, …, counted_rows[, counted_quantity])."""
     totals = {"counted_rows": Count("pk")}
-    quantity = countable.quantity()
+    quantity = countables[0].quantity()
     if quantity is not None:
-        totals["counted_quantity"] = Coalesce(Sum(quantity), 0, output_field=quantity_field(countable))
-    return (
-        records.order_by()
-        .annotate(counted_value=countable.value())
-        .values("assignment_id", "counted_value")
-        .annotate(**totals)
-    )
+        totals["counted_quantity"] = Coalesce(Sum(quantity), 0, output_field=quantity_field(countables[0]))
+    values = {f"v{index}": countable.value() for index, countable in enumerate(countables)}
+    return records.order_by().annotate(**values).values("assignment_id", *values).annotate(**totals)
 
 
-def _insert(countable: Countable, records: QuerySet) -> None:
-    sql, params = _grouped(countable, records).query.sql_with_params()
-    sheet, key = countable.sheet.code, countable.column.key
-    names, constants = ["assignment_id", "value", "rows"], [sheet, key]
-    if countable.weight is not None:
-        names += ["quantity", "sheet", "column_key"]
-    else:  # a sheet without a quantity column keeps 0 (the rollup adds differences, never NULLs)
-        names += ["sheet", "column_key", "quantity"]
-        constants.append(0)
+def _insert_sheet(countables: list[Countable], records: QuerySet) -> None:
+    """The counts of every countable column of one sheet in one statement: the records are grouped
+    once by all the columns together (a few hundred groups for a unit's thousands of rows), then
+    that grouping once per column — one pass over the sheet's rows instead of one per column."""
+    sql, params = _grouped(countables, records).query.sql_with_params()
     quote = connection.ops.quote_name
+    weighted = countables[0].weight is not None
+    quantity = f"SUM({quote('counted_quantity')})" if weighted else "0"
+    branches, constants = [], []
+    for index, countable in enumerate(countables):
+        value = quote(f"v{index}")
+        branches.append(
+            f"SELECT {quote('assignment_id')}, %s, %s, {value}, SUM({quote('counted_rows')}), {quantity} "
+            f"FROM grouped GROUP BY {quote('assignment_id')}, {value}"
+        )
+        constants += [countable.sheet.code, countable.column.key]
+    names = ("assignment_id", "sheet", "column_key", "value", "rows", "quantity")
     columns = ", ".join(quote(ColumnCount._meta.get_field(n).column) for n in names)
-    placeholders = ", ".join(["%s"] * len(constants))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(ColumnCount._meta.db_table)} ({columns}) "
-            f"SELECT counted.*, {placeholders} FROM ({sql}) counted",
-            (*constants, *params),
+            f"WITH grouped AS ({sql}) INSERT INTO {quote(ColumnCount._meta.db_table)} ({columns}) "
+            + " UNION ALL ".join(branches),
+            (*params, *constants),
         )
 
 
-def _records(countable: Countable, assignments) -> QuerySet:
-    """The column's sheet records of `assignments` (ids, or a queryset of them)."""
-    queryset = storage.model_for(countable.sheet.code).objects.filter(assignment_id__in=assignments)
-    if storage.is_custom(countable.sheet.code):
-        queryset = queryset.filter(sheet=countable.sheet.code)
+def _records(sheet, assignments) -> QuerySet:
+    """The sheet's records of `assignments` (ids, or a queryset of them)."""
+    queryset = storage.model_for(sheet.code).objects.filter(assignment_id__in=assignments)
+    if storage.is_custom(sheet.code):
+        queryset = queryset.filter(sheet=sheet.code)
     return queryset
 
 
 def _fill(pairs: Iterable[tuple[str, object]]) -> None:
-    """Insert the counts of each (appendix version, its assignments)."""
+    """Insert the counts of each (appendix version, its assignments), one statement per sheet."""
     for version, assignments in pairs:
+        by_sheet: dict[str, list[Countable]] = defaultdict(list)
         for countable in countable_columns(get_appendix(version)):
-            _insert(countable, _records(countable, assignments))
+            by_sheet[countable.sheet.code].append(countable)
+        for countables in by_sheet.values():
+            # SQLite allows 500 terms in a compound SELECT: a sheet of more columns takes several.
+            for start in range(0, len(countables), COLUMNS_PER_STATEMENT):
+                part = countables[start : start + COLUMNS_PER_STATEMENT]
+                _insert_sheet(part, _records(part[0].sheet, assignments))
 
 
 def refresh(ids: list[int], versions: dict[int, str], campaigns: dict[int, int]) -> None:
