@@ -148,3 +148,20 @@ def test_a_column_a_version_adds_appears_in_the_api_with_no_api_code_changed(cam
     assert got["data"]["B05"][0]["asset_tag"] == "TS-0001"
     assert got["data"] == unit_data(Assignment.objects.get(campaign=campaign, unit__code=SAMPLE_UNIT))
     assert Campaign.objects.get(pk=campaign.pk).appendix_version == "LC-API"
+
+
+def test_errors_of_a_patched_table_row_name_its_place_in_the_sheet(campaign, api_clients):
+    """The third B05 row's unreadable quantity is reported at row 3, as GET lists it and PUT numbers it."""
+    client = api_clients["editor_muong_te"]
+    put(client, SAMPLE)
+    row = client.get(URL).json()["records"]["B05"][2]
+    body = json.dumps({"version": row["version"], "values": {"quantity": "nhiều"}})
+    bad = client.patch(f"{URL}/B05/rows/{row['id']}", body, content_type="application/json")
+    assert bad.status_code == 422
+    (error,) = bad.json()["errors"]
+    assert (error["sheet"], error["row"], error["column"]) == ("Thiết bị đầu cuối", 3, "Số lượng")
+    # The same value through PUT is reported at the same place.
+    broken = copy.deepcopy(SAMPLE)
+    broken["B05"][2]["quantity"] = "nhiều"
+    places = {(e["sheet"], e.get("row"), e["column"]) for e in put(client, broken).json()["errors"]}
+    assert places == {("Thiết bị đầu cuối", 3, "Số lượng")}

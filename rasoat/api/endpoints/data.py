@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Body, Schema
 
@@ -199,8 +200,11 @@ def _patch(request, code: str, unit: str, sheet_code: str, row_id: int | None, p
             % {"version": patch.version},
             current={"version": result.record.version, "values": result.conflict},
         )
+    # A table row's issues name its place in the sheet (1-based, the order GET lists and PUT takes).
+    row = _row_number(sheet, assignment, current) if row_id is not None else None
     issues = [
-        type(i)(i.kind, i.column, i.message, i.value, sheet=sheet_code, row=i.row) for i in result.issues
+        type(i)(i.kind, i.column, i.message, i.value, sheet=sheet_code, row=row if i.row is None else i.row)
+        for i in result.issues
     ]
     if not result.saved:
         raise ApiProblem(
@@ -217,6 +221,14 @@ def _patch(request, code: str, unit: str, sheet_code: str, row_id: int | None, p
         "errors": _issues(appendix, [i for i in issues if i.is_error]),
         "warnings": _issues(appendix, [i for i in issues if i.is_warning]),
     }
+
+
+def _row_number(sheet, assignment: Assignment, record) -> int:
+    """The record's 1-based place among its sheet's rows, in sheet order (position, then id)."""
+    earlier = storage.records(sheet, assignment=assignment).filter(
+        Q(position__lt=record.position) | Q(position=record.position, pk__lt=record.pk)
+    )
+    return earlier.count() + 1
 
 
 PATCH_RESPONSES = {200: RowResult, **responses(400, 401, 403, 404, 409, 422, 429)}
