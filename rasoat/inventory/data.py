@@ -10,8 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from rasoat.appendix.declaration import Appendix, get_appendix
+from rasoat.appendix.spec import ColumnType
 from rasoat.campaigns.models import Assignment
 from rasoat.inventory import storage
+
+NUMBERS_AND_DATES = (ColumnType.INT, ColumnType.YEAR, ColumnType.DEC, ColumnType.DATE)
 
 
 def appendix_for(assignment: Assignment) -> Appendix:
@@ -55,22 +58,34 @@ def unit_data_with_ids(assignment: Assignment) -> tuple[dict[str, Any], dict[str
 
 def _table_values(sheet, assignment: Assignment) -> tuple[list[dict[str, Any]], list[int]]:
     """The rows of a repeating sheet read as value tuples, not model instances: a snapshot of a unit
-    with 10,000 devices is taken before every re-import, and building the instances was most of it."""
+    with 10,000 devices is taken before every re-import, and building the instances was most of it.
+
+    Each value becomes what `plain` makes of it, with a call only where one is needed: a typed text
+    column only turns "" into None, a whole number is already JSON, decimals and dates go through
+    `plain`, and the columns kept in `extra` through `storage.from_json` first."""
     columns = sheet.data_columns
-    typed = [storage.is_typed(sheet.code, column) for column in columns]
-    typed_keys = [column.key for column, is_typed in zip(columns, typed, strict=True) if is_typed]
+    keys = [column.key for column in columns]
+    typed = [column for column in columns if storage.is_typed(sheet.code, column)]
+    typed_keys = [column.key for column in typed]
+    converted = [column.key for column in typed if column.type in (ColumnType.DEC, ColumnType.DATE)]
+    texts = [column.key for column in typed if column.type not in NUMBERS_AND_DATES]
+    added = [column for column in columns if not storage.is_typed(sheet.code, column)]
     rows: list[dict[str, Any]] = []
     row_ids: list[int] = []
     for pk, extra, *stored in storage.records(sheet, assignment=assignment).values_list(
         "pk", "extra", *typed_keys
     ):
-        extra = extra or {}
-        typed_values = iter(stored)
-        row = {}
-        for column, is_typed in zip(columns, typed, strict=True):
-            value = next(typed_values) if is_typed else storage.from_json(column, extra.get(column.key))
-            row[column.key] = plain(value)
-        rows.append(row)
+        row = dict(zip(typed_keys, stored, strict=True))
+        for key in texts:
+            if row[key] == "":
+                row[key] = None
+        for key in converted:
+            row[key] = plain(row[key])
+        if added:
+            extra = extra or {}
+            for column in added:
+                row[column.key] = plain(storage.from_json(column, extra.get(column.key)))
+        rows.append({key: row[key] for key in keys})
         row_ids.append(pk)
     return rows, row_ids
 
