@@ -44,17 +44,14 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from xml.parsers import expat
-
-import olefile
 
 from rasoat.spreadsheets import limits, xlsx_bounds
 from rasoat.spreadsheets.errors import WorkbookRejected
+from rasoat.spreadsheets.xls_extents import check_xls
 
 CHUNK = 64 * 1024
 SHEET_DATA_MARKS = (b"sheetData", "sheetData".encode("utf-16-le"), "sheetData".encode("utf-16-be"))
-BIFF8_GRID = 65_536 * 256
 
 
 def column_letters(number: int) -> str:
@@ -167,7 +164,7 @@ def check_extents(
         elif kind == limits.ODS:
             _check_ods(data, budget)
         elif kind == limits.XLS:
-            _check_xls(data, budget)
+            check_xls(data, budget)
         return [(sheet.name, sheet.rows, sheet.columns) for sheet in budget.measured]
     except WorkbookRejected:
         raise
@@ -314,7 +311,8 @@ def _check_xlsx(data: bytes, budget: Budget, *, quick: bool) -> None:
             continue
         normalized = info.filename.replace("\\", "/").lower()
         if normalized.endswith("sharedstrings.xml"):
-            strings += _count_shared_strings(archive, info)
+            found = _shared_strings_bound(archive, info, budget.max_cells - strings) if quick else None
+            strings += found if found is not None else _count_shared_strings(archive, info)
             if strings > budget.max_cells:
                 raise budget.too_many_cells(strings)
         if not _holds_sheet_data(archive, info):
@@ -362,6 +360,23 @@ def _holds_sheet_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
                 return True
             tail = window[-20:]
     return False
+
+
+def _shared_strings_bound(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> int | None:
+    """At least the number of shared strings, counted in compiled code, when within `room` (what the
+    cell limit leaves); None when they must be counted exactly. expat still parses the part without a
+    handler per element, so a malformed one is refused as by the exact count."""
+    parser = _parser(None)
+
+    def chunks():
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
+                yield chunk
+        parser.Parse(b"", True)
+
+    found = xlsx_bounds.count_bound(chunks(), xlsx_bounds.SHARED_STRING_STARTS)
+    return found if found is not None and found <= room else None
 
 
 def _count_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -504,101 +519,3 @@ def _check_ods(data: bytes, budget: Budget) -> None:
         content = _OdsContent(budget)
         with archive.open(info) as stream:
             _feed(_parser(content.start, content.end), stream)
-
-
-# --- xls -------------------------------------------------------------------------------------------
-
-_BOUNDSHEET = 0x0085
-_EOF = 0x000A
-_DIMENSIONS = 0x0200
-_MULRK = 0x00BD
-_SINGLE_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))
-"""NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: row and column in the first four bytes."""
-_STREAMS = ("workbook", "book")
-
-
-def _records(stream: bytes, position: int) -> Iterator[tuple[int, bytes]]:
-    """(type, data) of the BIFF records from `position` up to the end of the stream."""
-    length = len(stream)
-    while position + 4 <= length:
-        kind, size = struct.unpack_from("<HH", stream, position)
-        position += 4
-        if position + size > length:
-            raise ValueError("a record runs past the end of the stream")
-        yield kind, stream[position : position + size]
-        position += size
-
-
-def _workbook_stream(data: bytes) -> bytes:
-    try:
-        with olefile.OleFileIO(data) as ole:
-            found = [entry for entry in ole.listdir() if len(entry) == 1 and entry[0].lower() in _STREAMS]
-            if len(found) != 1:
-                # calamine tries "Workbook", then "Book" (two case spellings each): with more than one
-                # candidate the stream it reads is not certain, so nothing is guessed.
-                raise ValueError("no single workbook stream")
-            return ole.openstream(found[0]).read()
-    except ValueError:
-        raise
-    except Exception as error:  # noqa: BLE001 - olefile meets a malformed file with assorted exceptions
-        raise ValueError("unreadable compound file") from error
-
-
-def _check_xls(data: bytes, budget: Budget) -> None:
-    stream = _workbook_stream(data)
-    sheets: list[tuple[int, str]] = []
-    for kind, record in _records(stream, 0):
-        if kind == _EOF:
-            break
-        if kind == _BOUNDSHEET and len(record) >= 4:
-            sheets.append((struct.unpack_from("<I", record)[0], _xls_sheet_name(record)))
-    for position, name in sheets:
-        if position > len(stream):
-            continue
-        measure = budget.sheet(name)
-        for kind, record in _records(stream, position):
-            if kind == _EOF:
-                break
-            if kind in _SINGLE_CELLS and len(record) >= 4:
-                row, col = struct.unpack_from("<HH", record)
-                measure.cell(row, col)
-            elif kind == _MULRK and len(record) >= 6:
-                row, first = struct.unpack_from("<HH", record)
-                count = (len(record) - 6) // 6
-                if count:
-                    measure.cell(row, first, last_col=first + count - 1)
-            elif kind == _DIMENSIONS:
-                _check_dimensions(record)
-        measure.close()
-
-
-def _check_dimensions(record: bytes) -> None:
-    """calamine reserves rows × columns cells from this record: refuse what no .xls can declare."""
-    if len(record) == 10:
-        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", record)
-    elif len(record) == 14:
-        first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", record)
-    else:
-        return
-    if first_col > 0xFF or last_col < first_col:
-        first_col = 0
-    if last_row < 1 or last_col < 1:
-        return
-    rows = (last_row - 1 - first_row + 1) % 2**32
-    columns = (last_col - 1 - first_col + 1) % 2**32
-    if rows * columns > BIFF8_GRID:
-        raise ValueError("DIMENSIONS beyond the grid of an .xls")
-
-
-def _xls_sheet_name(record: bytes) -> str:
-    """The name in a BOUNDSHEET record (BIFF8: length, flags, then Latin-1 or UTF-16 text)."""
-    if len(record) < 8:
-        return "?"
-    length, flags = record[6], record[7]
-    text = record[8:]
-    try:
-        if flags & 0x01:
-            return text[: 2 * length].decode("utf-16-le")
-        return text[:length].decode("latin-1")
-    except UnicodeDecodeError:
-        return "?"

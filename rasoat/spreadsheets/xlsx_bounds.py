@@ -31,10 +31,14 @@ import functools
 import operator
 import re
 
+HEAD = 256
+"""How much of a part's start is read to judge its encoding (an XML declaration is shorter)."""
 CARRY_LIMIT = 1 << 20
 """A tag longer than this (an attribute value of a megabyte) is left to the exact measure."""
 
-_CELL_STARTS = tuple(b"<c" + after for after in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+_NAME_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+"""What follows an element's name in its start tag."""
+_CELL_STARTS = tuple(b"<c" + after for after in _NAME_ENDS)
 """How an unprefixed cell element's start tag begins (its name, then white space, `>` or `/`)."""
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 """The end of a prefixed cell element's name (`x:c`); also found in text, which only makes the
@@ -77,6 +81,7 @@ class Bound:
 
     def __init__(self):
         self.started = False
+        self.head = b""
         self.plain = True
         self.carry = b""
         self.rows = 0
@@ -88,10 +93,22 @@ class Bound:
         if not self.plain:
             return
         if not self.started:
-            self.started = True
-            if not _plain_start(chunk[:256]):
-                self.plain = False
-                return
+            # The start is judged on its first HEAD bytes, however the stream cuts them.
+            self.head += chunk
+            if len(self.head) >= HEAD:
+                self._begin()
+            return
+        self._take(chunk)
+
+    def _begin(self) -> None:
+        chunk, self.head = self.head, b""
+        self.started = True
+        if _plain_start(chunk[:HEAD]):
+            self._take(chunk)
+        else:
+            self.plain = False
+
+    def _take(self, chunk: bytes) -> None:
         buffer = self.carry + chunk
         # A tag holds no `<`: everything before the last one is whole tags and text.
         cut = buffer.rfind(b"<")
@@ -120,6 +137,8 @@ class Bound:
     def result(self) -> tuple[int, int] | None:
         """(largest row, largest column) of the cell references, or None when the part is not in
         the plain form (then nothing is known and the part must be measured exactly)."""
+        if not self.started and self.head:  # a part shorter than HEAD bytes
+            self._begin()
         if self.plain and self.carry:
             self._scan(self.carry + b" ")
             self.carry = b""
@@ -127,3 +146,43 @@ class Bound:
             return None
         columns = max(map(_column_number, self.letters), default=0)
         return self.rows, columns
+
+
+def _element_starts(name: bytes) -> tuple[bytes, ...]:
+    """The byte sequences that can start an element `name` or `prefix:name` (then white space, `>`
+    or `/`): every start of one is among their occurrences, and other text only adds to them."""
+    return tuple(mark + name + after for mark in (b"<", b":") for after in _NAME_ENDS)
+
+
+SHARED_STRING_STARTS = _element_starts(b"si")
+
+
+def count_bound(chunks, starts: tuple[bytes, ...]) -> int | None:
+    """At least the number of elements that `starts` (from `_element_starts`) can begin, in a part
+    fed as `chunks` of bytes; None when the part is not plain UTF-8 (then count them exactly).
+
+    Each chunk is counted with the end of the one before it, shorter than any sequence, so a
+    sequence across two chunks is counted once and none twice."""
+    keep = min(map(len, starts)) - 1
+    total = 0
+    tail = b""
+    head = b""
+    started = False
+    for chunk in chunks:
+        if not started:
+            head += chunk
+            if len(head) < HEAD:
+                continue
+            chunk, head, started = head, b"", True
+            if not _plain_start(chunk[:HEAD]):
+                return None
+        if b"<!DOCTYPE" in chunk:
+            return None
+        window = tail + chunk
+        total += sum(map(window.count, starts))
+        tail = window[-keep:] if keep else b""
+    if head:  # a part shorter than HEAD bytes
+        if not _plain_start(head) or b"<!DOCTYPE" in head:
+            return None
+        total += sum(map(head.count, starts))
+    return total

@@ -16,7 +16,7 @@ import zipfile
 
 import pytest
 
-from rasoat.spreadsheets import extents
+from rasoat.spreadsheets import extents, xlsx_bounds
 from rasoat.spreadsheets.errors import WorkbookRejected
 from rasoat.spreadsheets.extents import check_extents, column_letters
 from tests.spreadsheets.builders import MAIN, sheet_data, xlsx_of
@@ -150,3 +150,55 @@ def test_a_malformed_sheet_is_refused_as_damaged_on_the_quick_path():
     with pytest.raises(WorkbookRejected) as rejected:
         check_extents(data, "xlsx", "x.xlsx")
     assert "bị hỏng" in rejected.value.message
+
+
+def _shared_strings(rng: random.Random) -> str:
+    items = []
+    for _item in range(rng.randint(0, 40)):
+        items.append(
+            rng.choice(
+                [
+                    "<si><t>x</t></si>",
+                    "<si/>",
+                    '<si\n><r><t xml:space="preserve">a</t></r></si>',
+                    "<x:si><x:t>y</x:t></x:si>",
+                    "<!-- <si> --><si><t>z</t></si>",
+                    "<si><t>&lt;si&gt; a:si b</t></si>",
+                ]
+            )
+        )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" xmlns:x="{MAIN}">'
+        + "".join(items)
+        + "</sst>"
+    )
+
+
+def test_the_shared_strings_bound_agrees_with_the_exact_count(settings):
+    settings.WORKBOOK_MAX_CELLS = 30
+    outcomes = set()
+    for seed in range(150):
+        rng = random.Random(seed)
+        data = xlsx_of({"S": sheet_data(("A1", "a"))}, shared_strings=_shared_strings(rng))
+        quick, exact = _outcome(data, exact=False), _outcome(data, exact=True)
+        assert quick == exact, seed  # the sheet itself is exact either way: only the refusal matters
+        outcomes.add(exact[0])
+    assert outcomes == {"accepted", "refused"}
+
+
+def test_an_element_start_across_two_chunks_is_counted_once():
+    text = b'<?xml version="1.0"?><sst>' + b"<si><t>a</t></si>" * 50 + b"</sst>"
+    for size in (1, 2, 3, 5, 7, 64):
+        chunks = [text[i : i + size] for i in range(0, len(text), size)]
+        assert xlsx_bounds.count_bound(chunks, xlsx_bounds.SHARED_STRING_STARTS) == 50, size
+    # A sheet part cut into small chunks is bounded the same as in one piece.
+    sheet = (
+        f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">' + sheet_data(("C7", "a")) + "</worksheet>"
+    ).encode()
+    for size in (1, 3, 64, len(sheet)):
+        bound = xlsx_bounds.Bound()
+        for i in range(0, len(sheet), size):
+            bound.feed(sheet[i : i + size])
+        assert bound.result() == (7, 3), size
+    utf16 = '<?xml version="1.0" encoding="UTF-16"?><sst><si/></sst>'.encode("utf-16")
+    assert xlsx_bounds.count_bound([utf16], xlsx_bounds.SHARED_STRING_STARTS) is None
