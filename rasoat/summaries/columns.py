@@ -115,30 +115,7 @@ def rebuild(assignments: QuerySet | None, campaign_ids: list[int]) -> None:
         for version in sorted(set(versions))
     )
     for campaign_id in campaign_ids:
-        rebuild_campaign(campaign_id)
-
-
-def rebuild_campaign(campaign_id: int) -> None:
-    """Recompute a campaign's rollup of the counts from its units' counts."""
-    ColumnRollup.objects.filter(campaign_id=campaign_id).delete()
-    grouped = (
-        ColumnCount.objects.filter(assignment__campaign_id=campaign_id)
-        .order_by()
-        .values_list("sheet", "column_key", "value")
-        .annotate(total_rows=Sum("rows"), total_quantity=Sum("quantity"))
-    )
-    ColumnRollup.objects.bulk_create(
-        ColumnRollup(
-            campaign_id=campaign_id,
-            key=rollups.group_key((sheet, key, value)),
-            sheet=sheet,
-            column_key=key,
-            value=value,
-            rows=rows,
-            quantity=quantity,
-        )
-        for sheet, key, value, rows, quantity in grouped
-    )
+        rollups.rebuild_campaign(campaign_id, families=(FAMILY,))
 
 
 # --- reading ----------------------------------------------------------------------------------------

@@ -93,9 +93,9 @@ def apply_change(family: Family, campaign_id: int, before: dict, after: dict) ->
     rollup.objects.filter(campaign_id=campaign_id, key__in=list(delta), rows=0).delete()
 
 
-def rebuild_campaign(campaign_id: int, get_model=None) -> None:
-    """Recompute the campaign's rollups from its units' summaries."""
-    for family in FAMILIES:
+def rebuild_campaign(campaign_id: int, get_model=None, families: tuple[Family, ...] = FAMILIES) -> None:
+    """Recompute the campaign's rollups (of `families`) from its units' summaries."""
+    for family in families:
         rollup, summary = _model(family.rollup, get_model), _model(family.summary, get_model)
         rollup.objects.filter(campaign_id=campaign_id).delete()
         size = len(family.groups)
