@@ -26,6 +26,7 @@ from rasoat.summaries.coverage import whole_campaign
 from rasoat.summaries.models import ColumnCount, ColumnRollup
 
 COLUMNS_PER_STATEMENT = 100
+"""Columns of one sheet counted by one statement (SQLite allows 500 terms in a compound SELECT)."""
 FAMILY = rollups.Family("ColumnCount", "ColumnRollup", ("sheet", "column_key", "value"), ("rows", "quantity"))
 """The rollup of the counts, kept like the other families' (not among `rollups.FAMILIES`, which the
 migration that filled those runs with models of its time)."""
@@ -83,7 +84,6 @@ def _fill(pairs: Iterable[tuple[str, object]]) -> None:
         for countable in countable_columns(get_appendix(version)):
             by_sheet[countable.sheet.code].append(countable)
         for countables in by_sheet.values():
-            # SQLite allows 500 terms in a compound SELECT: a sheet of more columns takes several.
             for start in range(0, len(countables), COLUMNS_PER_STATEMENT):
                 part = countables[start : start + COLUMNS_PER_STATEMENT]
                 _insert_sheet(part, _records(part[0].sheet, assignments))
@@ -103,8 +103,8 @@ def refresh(ids: list[int], versions: dict[int, str], campaigns: dict[int, int])
 
 
 def rebuild(assignments: QuerySet | None, campaign_ids: list[int]) -> None:
-    """Recompute the counts of `assignments` (all when None) in one statement per countable column
-    of each version, then the rollups of their campaigns."""
+    """Recompute the counts of `assignments` (all when None) in one statement per sheet of each
+    version, then the rollups of their campaigns."""
     from rasoat.campaigns.models import Assignment, Campaign
 
     scoped = Assignment.objects.all() if assignments is None else assignments.order_by()
