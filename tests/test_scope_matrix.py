@@ -207,6 +207,13 @@ MATRIX = [
     ("GET", "/thong-bao/999999/", [404, 404, 404, 404, 404, 302]),
     # The province node is not assigned: no data-entry page exists for it.
     ("GET", "/dot/RS2026/don-vi/{LC}/nhap/", [404, 404, 404, 404, 404, 302]),
+    # The API answers tokens only (tests/api/test_scope.py holds its matrix per token): a signed-in
+    # browser session grants nothing there, whoever it is. Its readable docs hold no data.
+    ("GET", "/api/v1/units", [401, 401, 401, 401, 401, 401]),
+    ("GET", "/api/v1/campaigns/RS2026/units/X.03637.UB/data", [401, 401, 401, 401, 401, 401]),
+    ("PATCH", "/api/v1/campaigns/RS2026/units/X.03637.UB/data/B01", [401, 401, 401, 401, 401, 401]),
+    ("GET", "/api/v1/docs", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/khong-co/", [404, 404, 404, 404, 404, 404]),
 ]
 
 CASES = [
@@ -230,7 +237,12 @@ def resolve(template: str, personas: dict[str, User | None]) -> str:
 def test_scope_matrix(method, template, persona, expected, personas):
     client = client_for(personas[persona])
     url = resolve(template, personas)
-    response = client.get(url) if method == "GET" else client.post(url)
+    if method == "GET":
+        response = client.get(url)
+    elif method == "POST":
+        response = client.post(url)
+    else:
+        response = client.generic(method, url, "{}", content_type="application/json")
     assert response.status_code == expected, f"{method} {url} as {persona}"
     if expected == 302 and persona == "anonymous":
         assert response["Location"].startswith("/dang-nhap/")
