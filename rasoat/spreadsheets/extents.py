@@ -37,7 +37,6 @@ walked element by element, and only exact grids ever refuse a file.
 
 from __future__ import annotations
 
-import functools
 import io
 import posixpath
 import re
@@ -219,22 +218,13 @@ _VALUE_ELEMENTS = frozenset(("v", "f", "is"))
 """The children that give a cell something to hold (a value, a formula, an inline string)."""
 
 
-@functools.lru_cache(maxsize=4096)
-def _column_number(letters: str) -> int:
-    """A, B, …, Z, AA, … as 1, 2, …, 26, 27, … (either case, as calamine reads them)."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
 def _reference(text: str) -> tuple[int, int]:
     """A cell reference as calamine reads it: (0-based row, 0-based column, -1 when absent);
     ValueError for anything calamine refuses."""
     match = _REFERENCE.fullmatch(text)
     if match is None or int(match.group(2)) < 1:
         raise ValueError(f"bad cell reference {text!r}")
-    return int(match.group(2)) - 1, _column_number(match.group(1)) - 1
+    return int(match.group(2)) - 1, xlsx_bounds.column_number(match.group(1)) - 1
 
 
 class _XlsxSheet:

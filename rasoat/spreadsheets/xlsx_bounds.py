@@ -55,10 +55,11 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @functools.lru_cache(maxsize=4096)
-def _column_number(letters: bytes) -> int:
+def column_number(letters: str | bytes) -> int:
+    """A, B, …, Z, AA, … as 1, 2, …, 26, 27, … (either case, as calamine reads them)."""
     number = 0
     for letter in letters.upper():
-        number = number * 26 + letter - 64
+        number = number * 26 + (letter if isinstance(letter, int) else ord(letter)) - 64
     return number
 
 
@@ -144,7 +145,7 @@ class Bound:
             self.carry = b""
         if not self.plain or not self.started or self.cells != self.strict:
             return None
-        columns = max(map(_column_number, self.letters), default=0)
+        columns = max(map(column_number, self.letters), default=0)
         return self.rows, columns
 
 
