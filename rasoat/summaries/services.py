@@ -107,9 +107,8 @@ def refresh(assignment_ids: Iterable[int]) -> None:
         for family, target, source in _models(_live_model):
             target.objects.filter(assignment_id__in=ids).delete()
             _insert_select(family, target, source, ids)
-        found = Assignment.objects.filter(pk__in=ids).values_list(
-            "pk", "campaign_id", "campaign__appendix_version"
-        )
+        assignments = Assignment.objects.filter(pk__in=ids)
+        found = list(assignments.values_list("pk", "campaign_id", "campaign__appendix_version"))
         campaigns = {pk: campaign for pk, campaign, _version in found}
         for (family, pk), groups in before.items():
             rollups.apply_change(family, campaigns[pk], groups, rollups.unit_groups(family, pk))
@@ -160,6 +159,8 @@ def on_data_changed(sender, assignment, **kwargs) -> None:
 def on_campaign_saving(sender, instance, **kwargs) -> None:
     """Receiver of `pre_save` of a campaign: note the appendix version it had, so that
     `on_campaign_saved` knows whether its counts by column must follow a new one."""
+    if instance.pk is None:  # a new campaign has no counts yet
+        return
     stored = sender.objects.filter(pk=instance.pk).values_list("appendix_version", flat=True).first()
     instance._stored_appendix_version = stored
 

@@ -3,7 +3,7 @@
 - `create USER --name NAME [--write] [--days N]`: print a new token once (its secret is never stored);
 - `list [USER] [--all]`: the tokens (active ones unless --all): id, user, name, prefix, rights,
   expiry, last use, state — to find a leaked one by the prefix it starts with;
-- `revoke ID|PREFIX`: revoke one at once (audited, as from the account page).
+- `revoke ID|PREFIX|SECRET`: revoke one at once (audited, as from the account page).
 """
 
 from django.core.management.base import BaseCommand, CommandError
